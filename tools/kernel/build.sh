@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the kernel of the emulated SIOV machine and the project's modules.
+#
+#   tools/kernel/build.sh     prints the kernel tree's path on stdout
+#
+# Environment:
+#   VDSA_CACHE    cache directory (default ~/.cache/vdsa)
+#   CLIPPY=1      build the project's Rust modules through clippy
+#   JOBS          parallel jobs (default: number of CPUs)
+#
+# Output in the tree: arch/x86/boot/bzImage, and .vdsa-modules/ holding
+# lib/modules/<release>/ with the kernel's and the project's modules.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tools/setup/versions.sh"
+
+log() { printf 'kernel: %s\n' "$*" >&2; }
+
+tree=$("$here/prepare.sh")
+jobs=${JOBS:-$(nproc)}
+kmake() { make -C "$tree" -s LLVM="$LLVM_SUFFIX" -j"$jobs" "$@"; }
+
+# Configure only when the inputs of the configuration change.
+frag="$here/vdsa.config"
+cfgkey=$(cat "$frag" "$tree/kernel/configs/kvm_guest.config" | sha256sum | cut -c1-16)
+if [ "$(cat "$tree/.vdsa-config-key" 2>/dev/null)" != "$cfgkey" ] || [ ! -e "$tree/.config" ]; then
+	log "configuring (tinyconfig + kvm_guest.config + vdsa.config)"
+	kmake tinyconfig >/dev/null
+	(cd "$tree" && KCONFIG_CONFIG=.config scripts/kconfig/merge_config.sh -m -Q \
+		.config kernel/configs/kvm_guest.config "$frag" >/dev/null)
+	kmake olddefconfig >/dev/null
+	bad=0
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=n)
+			sym=${line%%=*}
+			if grep -q "^$sym=" "$tree/.config"; then
+				log "config: wanted $line, got $(grep "^$sym=" "$tree/.config")"
+				bad=1
+			fi ;;
+		CONFIG_*)
+			if ! grep -qx "$line" "$tree/.config"; then
+				log "config: wanted $line, got $(grep "^${line%%=*}=" "$tree/.config" || echo unset)"
+				bad=1
+			fi ;;
+		esac
+	done <"$frag"
+	[ $bad = 0 ] || { log "the configuration fragment does not hold"; exit 1; }
+	echo "$cfgkey" >"$tree/.vdsa-config-key"
+fi
+
+log "building bzImage and modules in $tree"
+kmake bzImage modules
+
+log "building the project's modules"
+extmods=(drivers/vfio/mdev/idxd)
+for m in "${extmods[@]}"; do
+	[ -e "$tree/$m/Makefile" ] || continue
+	kmake M="$tree/$m" CONFIG_VFIO_MDEV_IDXD=m ${CLIPPY:+CLIPPY=1} modules
+done
+
+staging="$tree/.vdsa-modules"
+rm -rf "$staging"
+kmake INSTALL_MOD_PATH="$staging" INSTALL_MOD_STRIP=1 DEPMOD=true modules_install >/dev/null
+for m in "${extmods[@]}"; do
+	[ -e "$tree/$m/Makefile" ] || continue
+	kmake M="$tree/$m" CONFIG_VFIO_MDEV_IDXD=m INSTALL_MOD_PATH="$staging" INSTALL_MOD_STRIP=1 DEPMOD=true \
+		modules_install >/dev/null
+done
+release=$(cat "$tree/include/config/kernel.release")
+depmod -b "$staging" "$release"
+echo "$tree"

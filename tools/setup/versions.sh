@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0
+# Pinned inputs of the pipeline. Sourced by the setup and build scripts.
+# shellcheck shell=bash
+
+: "${VDSA_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/vdsa}"
+export VDSA_CACHE
+
+# Kernel: Debian's linux-source package from trixie-backports.
+KERNEL_VERSION=7.3.4
+KERNEL_DEB_PACKAGE=linux-source-7.3
+KERNEL_DEB_VERSION=7.3.4-1~bpo13+1
+KERNEL_DEB_SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
+
+# LLVM toolchain suffix used for the kernel build (make LLVM=-22).
+LLVM_SUFFIX=-22
+
+# bindgen-cli from crates.io.
+BINDGEN_VERSION=0.73.2
