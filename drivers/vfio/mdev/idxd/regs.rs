@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! DSA control registers (BAR0), declared once.
+//!
+//! Offsets and fields follow the DSA architecture specification; the upstream
+//! C driver's `drivers/dma/idxd/registers.h` describes the same layout. Logic
+//! elsewhere uses the typed accessors generated here, never raw shifts.
+
+use kernel::{fmt, io::register, prelude::*};
+
+register! {
+    /// Device version. The whole register reads 0x100 on DSA 1.0 and 0x200
+    /// on DSA 2.0: the major version is in bits 15:8.
+    pub(crate) VERSION(u32) @ 0x00 {
+        /// Major version of the DSA architecture.
+        15:8 major;
+        /// Minor version of the DSA architecture.
+        7:0 minor;
+    }
+
+    /// General capabilities.
+    pub(crate) GENCAP(u64) @ 0x10 {
+        /// Descriptors may ask to block on a page fault.
+        0:0 block_on_fault;
+        /// Overlapping source and destination are allowed for memory move.
+        1:1 overlap_copy;
+        /// The cache control flag may direct writes to memory.
+        2:2 cache_control_mem;
+        /// The cache control flag may direct writes to the cache.
+        3:3 cache_control_cache;
+        /// The command capabilities register (CMDCAP) is present.
+        4:4 cmd_cap;
+        /// Destination readback is supported.
+        8:8 dest_readback;
+        /// Drain descriptors support readback.
+        9:9 drain_readback;
+        /// Event log support.
+        13:12 evl_support;
+        /// Batch continuation is supported.
+        15:15 batch_continuation;
+        /// Log2 of the maximum transfer size in bytes.
+        20:16 max_xfer_shift;
+        /// Log2 of the maximum number of descriptors in a batch.
+        24:21 max_batch_shift;
+        /// Size of the interrupt message storage (IMS) in units of 256 entries.
+        30:25 max_ims_mult;
+        /// The configuration registers are writable (software configures
+        /// groups and WQs).
+        31:31 config_en;
+    }
+
+    /// Work queue capabilities.
+    pub(crate) WQCAP(u64) @ 0x20 {
+        /// Total number of WQ entries that can be shared among WQs.
+        15:0 total_wq_size;
+        /// Number of WQs.
+        23:16 num_wqs;
+        /// Log2 of the WQCFG stride in units of 32 bytes.
+        27:24 wqcfg_size;
+        /// Shared WQs (ENQCMD/ENQCMDS) are supported.
+        48:48 shared_mode;
+        /// Dedicated WQs (MOVDIR64B) are supported.
+        49:49 dedicated_mode;
+        /// WQs can be configured to not use ATS.
+        50:50 wq_ats_support;
+        /// WQ priority is supported.
+        51:51 priority;
+        /// WQ occupancy is reported.
+        52:52 occupancy;
+        /// WQ occupancy interrupts are supported.
+        53:53 occupancy_int;
+        /// Per-WQ operation configuration is supported.
+        54:54 op_config;
+        /// WQs can be configured to not use page requests.
+        55:55 wq_prs_support;
+    }
+
+    /// Group capabilities.
+    pub(crate) GRPCAP(u64) @ 0x30 {
+        /// Number of groups.
+        7:0 num_groups;
+        /// Total number of read buffers.
+        15:8 total_rdbufs;
+        /// Read buffer control is supported.
+        16:16 rdbuf_ctrl;
+        /// Read buffer limits are supported.
+        17:17 rdbuf_limit;
+        /// Progress limits are supported.
+        18:18 progress_limit;
+    }
+
+    /// Engine capabilities.
+    pub(crate) ENGCAP(u64) @ 0x38 {
+        /// Number of engines.
+        7:0 num_engines;
+    }
+}
+
+/// Smallest WQCFG stride in bytes (`WQCAP.wqcfg_size` counts from it).
+const WQCFG_MIN_BYTES: u32 = 32;
+
+/// Why a device's capability registers are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CapsError {
+    /// The architecture version is not one this driver knows.
+    UnknownVersion(u32),
+    /// The device has no WQ, group or engine to configure.
+    NoResources,
+    /// The WQ entries cannot give each WQ at least one.
+    WqSizeTooSmall {
+        /// Total WQ entries.
+        total: u16,
+        /// Number of WQs.
+        wqs: u8,
+    },
+    /// Neither dedicated nor shared WQs are supported.
+    NoWqMode,
+    /// A capability field holds a value the architecture does not allow.
+    Reserved(&'static str),
+}
+
+impl fmt::Display for CapsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownVersion(v) => write!(f, "unknown DSA version {v:#x}"),
+            Self::NoResources => write!(f, "no WQ, group or engine"),
+            Self::WqSizeTooSmall { total, wqs } => {
+                write!(f, "total WQ size {total} is below the number of WQs {wqs}")
+            }
+            Self::NoWqMode => write!(f, "neither dedicated nor shared WQs"),
+            Self::Reserved(field) => write!(f, "reserved value in {field}"),
+        }
+    }
+}
+
+/// The device's capabilities, decoded and checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Capabilities {
+    /// Major architecture version (1 or 2).
+    pub(crate) version_major: u8,
+    /// Minor architecture version.
+    pub(crate) version_minor: u8,
+    /// Largest transfer of one descriptor, in bytes.
+    pub(crate) max_xfer_bytes: u64,
+    /// Largest batch, in descriptors.
+    pub(crate) max_batch_size: u32,
+    /// IMS entries the device provides.
+    pub(crate) ims_entries: u32,
+    /// Software configures groups and WQs.
+    pub(crate) configurable: bool,
+    /// Number of WQs.
+    pub(crate) num_wqs: u8,
+    /// Total WQ entries.
+    pub(crate) total_wq_size: u16,
+    /// Stride of the WQCFG table, in bytes.
+    pub(crate) wqcfg_stride: u32,
+    /// Dedicated WQs are supported.
+    pub(crate) dedicated_wq: bool,
+    /// Shared WQs are supported.
+    pub(crate) shared_wq: bool,
+    /// Number of groups.
+    pub(crate) num_groups: u8,
+    /// Number of engines.
+    pub(crate) num_engines: u8,
+}
+
+impl Capabilities {
+    /// Decodes the capability registers, refusing values the driver cannot use.
+    pub(crate) fn decode(
+        version: VERSION,
+        gencap: GENCAP,
+        wqcap: WQCAP,
+        grpcap: GRPCAP,
+        engcap: ENGCAP,
+    ) -> Result<Self, CapsError> {
+        let version_major: u8 = version.major().into();
+        if !(1..=2).contains(&version_major) {
+            return Err(CapsError::UnknownVersion(version.into_raw()));
+        }
+
+        // A transfer of one byte is the smallest meaningful maximum, and the
+        // batch size field counts from a batch of one descriptor.
+        let max_xfer_shift: u32 = gencap.max_xfer_shift().into();
+        let max_batch_shift: u32 = gencap.max_batch_shift().into();
+        if max_xfer_shift == 0 {
+            return Err(CapsError::Reserved("GENCAP.max_xfer_shift"));
+        }
+
+        let num_wqs: u8 = wqcap.num_wqs().into();
+        let total_wq_size: u16 = wqcap.total_wq_size().into();
+        let num_groups: u8 = grpcap.num_groups().into();
+        let num_engines: u8 = engcap.num_engines().into();
+        if num_wqs == 0 || num_groups == 0 || num_engines == 0 {
+            return Err(CapsError::NoResources);
+        }
+        if total_wq_size < u16::from(num_wqs) {
+            return Err(CapsError::WqSizeTooSmall {
+                total: total_wq_size,
+                wqs: num_wqs,
+            });
+        }
+
+        let dedicated_wq = wqcap.dedicated_mode().into_bool();
+        let shared_wq = wqcap.shared_mode().into_bool();
+        if !dedicated_wq && !shared_wq {
+            return Err(CapsError::NoWqMode);
+        }
+
+        Ok(Self {
+            version_major,
+            version_minor: version.minor().into(),
+            max_xfer_bytes: 1u64 << max_xfer_shift,
+            max_batch_size: 1u32 << max_batch_shift,
+            ims_entries: u32::from(u8::from(gencap.max_ims_mult())) * 256,
+            configurable: gencap.config_en().into_bool(),
+            num_wqs,
+            total_wq_size,
+            wqcfg_stride: WQCFG_MIN_BYTES << u32::from(wqcap.wqcfg_size()),
+            dedicated_wq,
+            shared_wq,
+            num_groups,
+            num_engines,
+        })
+    }
+}
+
+#[cfg(CONFIG_KUNIT)]
+#[kunit_tests(idxd_vdcm_regs)]
+mod tests {
+    use super::*;
+
+    // Register values as a DSA 1.0 device with 8 WQs, 4 groups and 4
+    // engines reports them.
+    const VERSION_1_0: u32 = 0x100;
+    // max_xfer_shift 31, max_batch_shift 10, max_ims_mult 8, config_en,
+    // cmd_cap, overlap_copy, block_on_fault.
+    const GENCAP_1_0: u64 = (1 << 31) | (8 << 25) | (10 << 21) | (31 << 16) | (1 << 4) | 0b11;
+    // dedicated + shared modes, wqcfg_size 0, 8 WQs, 128 entries.
+    const WQCAP_1_0: u64 = (1 << 49) | (1 << 48) | (8 << 16) | 128;
+    const GRPCAP_1_0: u64 = (96 << 8) | 4;
+    const ENGCAP_1_0: u64 = 4;
+
+    fn decode(
+        version: u32,
+        gencap: u64,
+        wqcap: u64,
+        grpcap: u64,
+        engcap: u64,
+    ) -> Result<Capabilities, CapsError> {
+        Capabilities::decode(
+            VERSION::from_raw(version),
+            GENCAP::from_raw(gencap),
+            WQCAP::from_raw(wqcap),
+            GRPCAP::from_raw(grpcap),
+            ENGCAP::from_raw(engcap),
+        )
+    }
+
+    #[test]
+    fn decodes_dsa_1_0() {
+        let caps = decode(VERSION_1_0, GENCAP_1_0, WQCAP_1_0, GRPCAP_1_0, ENGCAP_1_0);
+        assert_eq!(
+            caps,
+            Ok(Capabilities {
+                version_major: 1,
+                version_minor: 0,
+                max_xfer_bytes: 1 << 31,
+                max_batch_size: 1024,
+                ims_entries: 2048,
+                configurable: true,
+                num_wqs: 8,
+                total_wq_size: 128,
+                wqcfg_stride: 32,
+                dedicated_wq: true,
+                shared_wq: true,
+                num_groups: 4,
+                num_engines: 4,
+            })
+        );
+    }
+
+    #[test]
+    fn field_positions_match_the_register_map() {
+        // Each field alone, at the bit positions registers.h gives.
+        let g = GENCAP::from_raw(0x1f << 16);
+        assert_eq!(g.max_xfer_shift().get(), 0x1f);
+        assert_eq!(g.max_batch_shift().get(), 0);
+        let g = GENCAP::from_raw(0xf << 21);
+        assert_eq!(g.max_batch_shift().get(), 0xf);
+        assert_eq!(g.max_xfer_shift().get(), 0);
+        let g = GENCAP::from_raw(0x3f << 25);
+        assert_eq!(g.max_ims_mult().get(), 0x3f);
+        assert!(!g.config_en().into_bool());
+        let w = WQCAP::from_raw(0xf << 24);
+        assert_eq!(w.wqcfg_size().get(), 0xf);
+        assert_eq!(w.num_wqs().get(), 0);
+        // Setters produce the raw value the device expects.
+        let w = WQCAP::zeroed().with_num_wqs(8u8).with_total_wq_size(128u16);
+        assert_eq!(w.into_raw(), (8 << 16) | 128);
+    }
+
+    #[test]
+    fn derived_sizes() {
+        // A wider WQCFG stride (DSA 2.0 devices report 1: 64 bytes).
+        let caps = decode(
+            0x200,
+            GENCAP_1_0,
+            WQCAP_1_0 | (1 << 24),
+            GRPCAP_1_0,
+            ENGCAP_1_0,
+        );
+        assert_eq!(caps.map(|c| (c.version_major, c.wqcfg_stride)), Ok((2, 64)));
+        // No IMS.
+        let caps = decode(
+            VERSION_1_0,
+            GENCAP_1_0 & !(0x3f << 25),
+            WQCAP_1_0,
+            GRPCAP_1_0,
+            ENGCAP_1_0,
+        );
+        assert_eq!(caps.map(|c| c.ims_entries), Ok(0));
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_drive() {
+        assert_eq!(
+            decode(0x300, GENCAP_1_0, WQCAP_1_0, GRPCAP_1_0, ENGCAP_1_0),
+            Err(CapsError::UnknownVersion(0x300))
+        );
+        assert_eq!(
+            decode(0x10, GENCAP_1_0, WQCAP_1_0, GRPCAP_1_0, ENGCAP_1_0),
+            Err(CapsError::UnknownVersion(0x10))
+        );
+        assert_eq!(
+            decode(
+                VERSION_1_0,
+                GENCAP_1_0,
+                WQCAP_1_0 & !(0xff << 16),
+                GRPCAP_1_0,
+                ENGCAP_1_0
+            ),
+            Err(CapsError::NoResources)
+        );
+        assert_eq!(
+            decode(VERSION_1_0, GENCAP_1_0, WQCAP_1_0, GRPCAP_1_0, 0),
+            Err(CapsError::NoResources)
+        );
+        assert_eq!(
+            decode(
+                VERSION_1_0,
+                GENCAP_1_0,
+                (WQCAP_1_0 & !0xffff) | 4,
+                GRPCAP_1_0,
+                ENGCAP_1_0
+            ),
+            Err(CapsError::WqSizeTooSmall { total: 4, wqs: 8 })
+        );
+        assert_eq!(
+            decode(
+                VERSION_1_0,
+                GENCAP_1_0,
+                WQCAP_1_0 & !(3 << 48),
+                GRPCAP_1_0,
+                ENGCAP_1_0
+            ),
+            Err(CapsError::NoWqMode)
+        );
+        assert_eq!(
+            decode(
+                VERSION_1_0,
+                GENCAP_1_0 & !(0x1f << 16),
+                WQCAP_1_0,
+                GRPCAP_1_0,
+                ENGCAP_1_0
+            ),
+            Err(CapsError::Reserved("GENCAP.max_xfer_shift"))
+        );
+    }
+}
