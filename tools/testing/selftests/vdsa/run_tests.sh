@@ -1,0 +1,16 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every vDSA test in the guest, one after the other, each as its own KTAP
+# document. The exit status is non-zero if any test failed.
+
+dir=$(dirname "$0")
+status=0
+for t in \
+	"kunit_test.sh idxd_vdcm idxd_vdcm_regs" \
+	"module_test.sh"; do
+	echo "# vdsa-test: $t"
+	# shellcheck disable=SC2086
+	sh "$dir"/$t || status=1
+done
+exit $status
