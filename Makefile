@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vDSA: VFIO mediated devices for Intel DSA work queues.
+#
+#   make run      boot the emulated SIOV machine and run the demo
+#   make check    run every test (rustfmt, clippy build, KUnit, VM tests)
+#   make          set up the host and build the kernel, QEMU and modules
+#   make modules KDIR=/path/to/prepared/kernel
+#                 build only the driver against your own kernel tree
+#
+# Everything expensive is cached under $(VDSA_CACHE) (default ~/.cache/vdsa).
+
+ifneq ($(KDIR),)
+.DEFAULT_GOAL := modules
+else
+.DEFAULT_GOAL := all
+endif
+
+LLVM ?= -22
+DRIVER_DIR := drivers/vfio/mdev/idxd
+GUEST := build/guest
+
+.PHONY: all setup kernel modules modules_install guest run check rustfmt clean help
+
+all: kernel guest
+
+setup:
+	@tools/setup/setup.sh
+
+kernel: setup
+	@tools/kernel/build.sh >/dev/null
+
+# The driver alone, against a prepared kernel tree given as KDIR.
+modules:
+	@test -n "$(KDIR)" || { echo "usage: make modules KDIR=<kernel tree>"; exit 2; }
+	$(MAKE) -C $(KDIR) LLVM=$(LLVM) M=$(CURDIR)/$(DRIVER_DIR) CONFIG_VFIO_MDEV_IDXD=m modules
+
+modules_install:
+	@test -n "$(KDIR)" || { echo "usage: make modules_install KDIR=<kernel tree>"; exit 2; }
+	$(MAKE) -C $(KDIR) LLVM=$(LLVM) M=$(CURDIR)/$(DRIVER_DIR) CONFIG_VFIO_MDEV_IDXD=m modules_install
+
+# What the emulated machine finds under /opt/vdsa.
+guest:
+	@rm -rf $(GUEST)
+	@mkdir -p $(GUEST)/bin $(GUEST)/tests
+	@cp tools/testing/selftests/vdsa/*.sh $(GUEST)/tests/
+	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
+
+run: kernel guest
+	@tools/vm/run -- vdsa-demo
+
+check:
+	tools/check.sh
+
+# Format the project's Rust code in place.
+rustfmt: kernel
+	rustfmt --edition 2021 --config-path "$$(tools/kernel/prepare.sh)/.rustfmt.toml" \
+		$$(git ls-files --cached --others --exclude-standard '*.rs')
+
+clean:
+	rm -rf build
+	find $(DRIVER_DIR) \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
+		-o -name 'Module.symvers' -o -name 'modules.order' \) -delete
+
+help:
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'

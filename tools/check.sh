@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every test of the project (what `make check` does):
+#   - host: rustfmt, the kernel and module build through clippy with no
+#     warning, the VM runner's own behaviour (status, --share, panic, hang);
+#   - guest: the KUnit suites and the kselftest-style tests, in one boot of
+#     the emulated SIOV machine with kmemleak on.
+# Every test counts once; the last line is "N passed, N failed". The exit
+# status is non-zero if anything failed, or if a VM crashed or hung.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. tools/setup/versions.sh
+
+out=build/check
+rm -rf "$out"
+mkdir -p "$out"
+
+passed=0
+failed=0
+declare -a failures=()
+
+pass() { passed=$((passed + 1)); printf 'ok - %s\n' "$1"; }
+fail() { failed=$((failed + 1)); failures+=("$1"); printf 'not ok - %s\n' "$1"; }
+result() { if [ "$1" -eq 0 ]; then pass "$2"; else fail "$2"; fi; }
+section() { printf '\n# %s\n' "$*"; }
+finish() {
+	echo
+	for f in "${failures[@]}"; do echo "# failed: $f"; done
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && exit 0
+	exit 1
+}
+
+# Counts the KTAP results of a guest test log: every "ok"/"not ok" line at
+# the start of a line is one test, named after the test program that the
+# preceding "# vdsa-test: PROGRAM ..." line announced.
+count_ktap() {
+	local log=$1 prefix=guest line name
+	while IFS= read -r line; do
+		case "$line" in
+		"# vdsa-test: "*) prefix=${line#\# vdsa-test: }; prefix=${prefix%% *} ;;
+		"ok "*) name=${line#ok }; pass "$prefix: ${name#* }" ;;
+		"not ok "*) name=${line#not ok }; fail "$prefix: ${name#* }" ;;
+		esac
+	done < <(tr -d '\r' <"$log")
+}
+
+section "set-up"
+if ! tools/setup/setup.sh; then
+	fail "set-up"
+	finish
+fi
+
+section "build (kernel, project modules through clippy)"
+if CLIPPY=1 tools/kernel/build.sh >"$out/build.log" 2>&1; then
+	pass "kernel and modules build"
+else
+	tail -n 50 "$out/build.log"
+	fail "kernel and modules build"
+	finish
+fi
+if grep -E -n 'warning(\[|:)' "$out/build.log" >"$out/warnings.txt"; then
+	cat "$out/warnings.txt"
+	fail "no compiler or clippy warning"
+else
+	pass "no compiler or clippy warning"
+fi
+tree=$(tail -n 1 "$out/build.log")
+
+section "rustfmt"
+mapfile -t rs < <(git ls-files --cached --others --exclude-standard '*.rs')
+if [ ${#rs[@]} -eq 0 ] || rustfmt --check --edition 2021 --config-path "$tree/.rustfmt.toml" "${rs[@]}"; then
+	pass "rustfmt --check (${#rs[@]} files)"
+else
+	fail "rustfmt --check"
+fi
+
+section "guest programs"
+if make -s guest >"$out/guest.log" 2>&1; then
+	pass "guest programs build"
+else
+	cat "$out/guest.log"
+	fail "guest programs build"
+fi
+
+section "VM runner"
+share=$(mktemp -d)
+echo from-host >"$share/in"
+tools/vm/run --share "$share" -- sh -c \
+	'cat /proc/cmdline; echo from-guest >/mnt/host/file; cat /mnt/host/in; exit 3' \
+	>"$out/vm-basic.out" 2>"$out/vm-basic.err"
+st=$?
+cat "$out/vm-basic.out" "$out/vm-basic.err"
+result $((st != 3)) "vm: the command's exit status is the run's (3)"
+grep -q 'console=ttyS0' "$out/vm-basic.out"
+result $? "vm: the command's output (/proc/cmdline) is printed"
+[ "$(cat "$share/file" 2>/dev/null)" = from-guest ] && grep -q from-host "$out/vm-basic.out"
+result $? "vm: --share is readable and writable in the guest"
+rm -rf "$share"
+
+tools/vm/run -- sh -c 'echo c >/proc/sysrq-trigger' >"$out/vm-panic.out" 2>"$out/vm-panic.err"
+st=$?
+head -n 3 "$out/vm-panic.err"
+[ $st -ne 0 ] && grep -q 'guest kernel panicked' "$out/vm-panic.err"
+result $? "vm: a guest panic fails the run with a clear message"
+
+tools/vm/run -- sh -c 'modprobe lkdtm && echo WARNING >/sys/kernel/debug/provoke-crash/DIRECT' \
+	>"$out/vm-warn.out" 2>"$out/vm-warn.err"
+st=$?
+head -n 2 "$out/vm-warn.err"
+[ $st -eq 125 ] && grep -q 'WARNING: .*lkdtm' "$out/vm-warn.err"
+result $? "vm: a guest WARN fails the run, even when the command succeeds"
+
+tools/vm/run --kmemleak -- modprobe kmemleak-test >"$out/vm-leak.out" 2>"$out/vm-leak.err"
+st=$?
+head -n 2 "$out/vm-leak.err"
+[ $st -eq 125 ] && grep -q 'kmemleak' "$out/vm-leak.err"
+result $? "vm: --kmemleak fails the run on a kernel memory leak"
+
+tools/vm/run --timeout 40 -- sleep 1000 >"$out/vm-hang.out" 2>"$out/vm-hang.err"
+st=$?
+head -n 1 "$out/vm-hang.err"
+[ $st -eq 124 ] && grep -q 'did not finish' "$out/vm-hang.err"
+result $? "vm: a hung guest fails the run after the timeout"
+
+section "tests in the emulated SIOV machine"
+tools/vm/run --kmemleak --log "$out/vm-tests.console" -- /opt/vdsa/tests/run_tests.sh \
+	>"$out/vm-tests.out" 2>"$out/vm-tests.err"
+st=$?
+[ $st -eq 0 ] || cat "$out/vm-tests.out" "$out/vm-tests.err"
+count_ktap "$out/vm-tests.out"
+result $st "guest: the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
+
+finish
