@@ -20,15 +20,18 @@ LLVM ?= -22
 DRIVER_DIR := drivers/vfio/mdev/idxd
 GUEST := build/guest
 
-.PHONY: all setup kernel modules modules_install guest run check rustfmt clean help
+.PHONY: all setup kernel qemu modules modules_install guest run check rustfmt clean help
 
-all: kernel guest
+all: kernel qemu guest
 
 setup:
 	@tools/setup/setup.sh
 
 kernel: setup
 	@tools/kernel/build.sh >/dev/null
+
+qemu: setup
+	@tools/qemu/build.sh >/dev/null
 
 # The driver alone, against a prepared kernel tree given as KDIR.
 modules:
@@ -45,8 +48,9 @@ guest:
 	@mkdir -p $(GUEST)/bin $(GUEST)/tests
 	@cp tools/testing/selftests/vdsa/*.sh $(GUEST)/tests/
 	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
+	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/tests/isa_test tools/qemu/tests/isa_test.c
 
-run: kernel guest
+run: kernel qemu guest
 	@tools/vm/run -- vdsa-demo
 
 check:

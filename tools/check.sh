@@ -11,7 +11,8 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
+# shellcheck source=tools/setup/versions.sh
 . tools/setup/versions.sh
 
 out=build/check
@@ -38,7 +39,7 @@ finish() {
 # the start of a line is one test, named after the test program that the
 # preceding "# vdsa-test: PROGRAM ..." line announced.
 count_ktap() {
-	local log=$1 prefix=guest line name
+	local log=$1 prefix=${2:-guest} line name
 	while IFS= read -r line; do
 		case "$line" in
 		"# vdsa-test: "*) prefix=${line#\# vdsa-test: }; prefix=${prefix%% *} ;;
@@ -53,6 +54,20 @@ if ! tools/setup/setup.sh; then
 	fail "set-up"
 	finish
 fi
+
+section "QEMU (tools/qemu)"
+if qemu=$(tools/qemu/build.sh 2>"$out/qemu-build.log" | tail -n 1) && [ -x "$qemu" ]; then
+	pass "QEMU builds"
+else
+	tail -n 30 "$out/qemu-build.log"
+	fail "QEMU builds"
+	finish
+fi
+QEMU=$qemu tools/qemu/check.sh >"$out/qemu-check.out" 2>&1
+st=$?
+[ $st -eq 0 ] || cat "$out/qemu-check.out"
+count_ktap "$out/qemu-check.out" "qemu"
+result $st "qemu: the QEMU-level tests end cleanly"
 
 section "build (kernel, project modules through clippy)"
 if CLIPPY=1 tools/kernel/build.sh >"$out/build.log" 2>&1; then
@@ -76,6 +91,15 @@ if [ ${#rs[@]} -eq 0 ] || rustfmt --check --edition 2021 --config-path "$tree/.r
 	pass "rustfmt --check (${#rs[@]} files)"
 else
 	fail "rustfmt --check"
+fi
+
+section "shellcheck"
+mapfile -t sh_bash < <(git ls-files tools .ci | grep -E '(\.sh|/run|/check\.sh)$' | grep -v '^tools/testing/\|^tools/vm/demo.sh\|^tools/qemu/')
+mapfile -t sh_posix < <(git ls-files tools/testing/selftests/vdsa tools/vm/init tools/vm/demo.sh | grep -v '\.c$')
+if shellcheck -x -S warning -s bash "${sh_bash[@]}" && shellcheck -x -S warning -s sh "${sh_posix[@]}"; then
+	pass "shellcheck (${#sh_bash[@]} bash, ${#sh_posix[@]} sh scripts)"
+else
+	fail "shellcheck"
 fi
 
 section "guest programs"
@@ -127,7 +151,8 @@ head -n 1 "$out/vm-hang.err"
 result $? "vm: a hung guest fails the run after the timeout"
 
 section "tests in the emulated SIOV machine"
-tools/vm/run --kmemleak --log "$out/vm-tests.console" -- /opt/vdsa/tests/run_tests.sh \
+tools/vm/run --kmemleak --log "$out/vm-tests.console" \
+	--qemu-arg -device --qemu-arg enqueue-testdev -- /opt/vdsa/tests/run_tests.sh \
 	>"$out/vm-tests.out" 2>"$out/vm-tests.err"
 st=$?
 [ $st -eq 0 ] || cat "$out/vm-tests.out" "$out/vm-tests.err"

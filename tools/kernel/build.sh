@@ -16,6 +16,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+# shellcheck source=tools/setup/versions.sh
 . "$top/tools/setup/versions.sh"
 
 log() { printf 'kernel: %s\n' "$*" >&2; }

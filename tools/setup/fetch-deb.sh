@@ -10,6 +10,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tools/setup/versions.sh
 . "$here/versions.sh"
 
 source_pkg=

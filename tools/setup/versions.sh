@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Pinned inputs of the pipeline. Sourced by the setup and build scripts.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # used by the scripts that source it
 
 : "${VDSA_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/vdsa}"
 export VDSA_CACHE

@@ -19,8 +19,11 @@ dmesg | grep idxd_vdcm | tail -n 5
 
 step "PCI driver registered"
 ls -d /sys/bus/pci/drivers/idxd_vdcm
-printf 'DSA devices bound: '
-ls /sys/bus/pci/drivers/idxd_vdcm | grep -c '^0000:' || true
+bound=0
+for d in /sys/bus/pci/drivers/idxd_vdcm/0000:*; do
+	[ -e "$d" ] && bound=$((bound + 1))
+done
+echo "DSA devices bound: $bound"
 printf 'device IDs it binds to:\n'
 grep idxd_vdcm "/lib/modules/$(uname -r)/modules.alias" | sed 's/^/  /'
 

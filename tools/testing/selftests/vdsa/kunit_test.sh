@@ -7,6 +7,7 @@
 #
 # usage: kunit_test.sh MODULE SUITE...
 
+# shellcheck source=tools/testing/selftests/vdsa/ktap.sh
 . "$(dirname "$0")/ktap.sh"
 
 module=$1

@@ -4,6 +4,7 @@
 # The idxd_vdcm module: it loads, registers its PCI driver for the DSA device
 # IDs, and unloads, many times over.
 
+# shellcheck source=tools/testing/selftests/vdsa/ktap.sh
 . "$(dirname "$0")/ktap.sh"
 
 drv=/sys/bus/pci/drivers/idxd_vdcm
