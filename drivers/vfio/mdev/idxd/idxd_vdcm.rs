@@ -18,9 +18,10 @@ use kernel::{
     prelude::*, //
 };
 
+mod cmd;
 mod regs;
 
-use regs::Capabilities;
+use regs::{Capabilities, Tables};
 
 /// Bytes of BAR0 this driver reaches today: the capability registers.
 const BAR0_MAPPED: usize = 0x1000;
@@ -50,9 +51,13 @@ kernel::pci_device_table!(
 );
 
 impl Dsa<'_> {
-    /// Reads the capability registers and decodes them, refusing with one
-    /// message a device the driver cannot drive.
-    fn read_caps(pdev: &pci::Device, bar: &Bar0<'_>) -> Result<Capabilities> {
+    /// Reads the capability registers and the table offsets and decodes
+    /// them, refusing with one message a device the driver cannot drive.
+    fn read_caps(
+        pdev: &pci::Device,
+        bar: &Bar0<'_>,
+        bar_len: usize,
+    ) -> Result<(Capabilities, Tables)> {
         // The 64-bit registers are read with a run-time alignment check: the
         // BAR's I/O region only promises 4-byte alignment at build time. The
         // offsets are 8-byte aligned in a page-aligned BAR, so they pass.
@@ -62,7 +67,13 @@ impl Dsa<'_> {
             bar.try_read(regs::WQCAP)?,
             bar.try_read(regs::GRPCAP)?,
             bar.try_read(regs::ENGCAP)?,
-        );
+        )
+        .and_then(|caps| {
+            let offsets = bar
+                .try_read(regs::TABLE_OFFSETS)
+                .map_err(|_| regs::CapsError::Reserved("TABLE_OFFSETS"))?;
+            Ok((caps, Tables::decode(offsets, &caps, bar_len)?))
+        });
         caps.map_err(|e| {
             dev_err!(pdev, "refusing device: {}\n", e);
             ENODEV
@@ -85,7 +96,8 @@ impl pci::Driver for IdxdVdcm {
 
         let bar = pdev.iomap_region_sized::<BAR0_MAPPED>(0, c"idxd_vdcm")?;
 
-        let caps = Dsa::read_caps(pdev, &bar)?;
+        let bar_len = usize::try_from(pdev.resource_len(0)?).map_err(|_| ENODEV)?;
+        let (caps, tables) = Dsa::read_caps(pdev, &bar, bar_len)?;
 
         dev_info!(
             pdev,
@@ -98,6 +110,7 @@ impl pci::Driver for IdxdVdcm {
             caps.num_engines,
             caps.max_xfer_bytes
         );
+        dev_dbg!(pdev, "tables: {:?}\n", tables);
 
         Ok(Dsa {
             pdev,

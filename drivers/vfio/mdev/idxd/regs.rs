@@ -6,7 +6,7 @@
 //! C driver's `drivers/dma/idxd/registers.h` describes the same layout. Logic
 //! elsewhere uses the typed accessors generated here, never raw shifts.
 
-use kernel::{fmt, io::register, prelude::*};
+use kernel::{fmt, io::register, num::Bounded, prelude::*};
 
 register! {
     /// Device version. The whole register reads 0x100 on DSA 1.0 and 0x200
@@ -94,7 +94,134 @@ register! {
         /// Number of engines.
         7:0 num_engines;
     }
+
+    /// Offsets of the configuration tables, in units of 256 bytes from the
+    /// start of BAR0 (first half of the 128-bit register).
+    pub(crate) TABLE_OFFSETS(u64) @ 0x60 {
+        /// Group configuration table.
+        15:0 grpcfg;
+        /// WQ configuration table.
+        31:16 wqcfg;
+        /// MSI-X permissions table.
+        47:32 msix_perm;
+        /// Interrupt message storage.
+        63:48 ims;
+    }
+
+    /// General configuration.
+    pub(crate) GENCFG(u32) @ 0x80 {
+        /// Read buffer limit for all groups.
+        7:0 rdbuf_limit;
+        /// User-mode interrupts (descriptors from user privilege may ask
+        /// for completion interrupts).
+        12:12 user_int_en;
+        /// Event log enable.
+        13:13 evl_en;
+    }
+
+    /// General control.
+    pub(crate) GENCTRL(u32) @ 0x88 {
+        /// Interrupt on a software error.
+        0:0 softerr_int_en;
+        /// Interrupt when the device halts.
+        1:1 halt_int_en;
+        /// Interrupt on an event log entry.
+        2:2 evl_int_en;
+    }
+
+    /// General status.
+    pub(crate) GENSTS(u32) @ 0x90 {
+        /// Device state.
+        1:0 state => DeviceState;
+        /// Reset needed to leave the halted state.
+        3:2 reset_type;
+    }
+
+    /// Interrupt cause; write 1 to clear.
+    pub(crate) INTCAUSE(u32) @ 0x98 {
+        /// A software error was recorded in SWERR.
+        0:0 error;
+        /// An admin command completed.
+        1:1 command;
+        /// A WQ occupancy interrupt fired.
+        2:2 occupancy;
+        /// A performance counter overflowed.
+        3:3 perfmon_overflow;
+        /// The device entered the halted state.
+        4:4 halt_state;
+        /// An event log entry was written.
+        5:5 event_log;
+        /// Interrupt handles were revoked.
+        31:31 int_handle_revoked;
+    }
+
+    /// Admin command (writing it starts the command).
+    pub(crate) CMD(u32) @ 0xa0 {
+        /// Command-specific operand.
+        19:0 operand;
+        /// Command code.
+        24:20 code;
+        /// Interrupt (MSI-X vector 0) when the command completes.
+        31:31 int_req;
+    }
+
+    /// Status of the last admin command.
+    pub(crate) CMDSTS(u32) @ 0xa8 {
+        /// Error code, 0 on success.
+        7:0 err;
+        /// Command-specific result (an interrupt handle).
+        23:8 result;
+        /// The command is still running.
+        31:31 active;
+    }
+
+    /// Supported admin commands: bit N is set when command code N is.
+    pub(crate) CMDCAP(u32) @ 0xb0 {
+        31:0 codes;
+    }
 }
+
+/// Device states reported in `GENSTS.state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeviceState {
+    /// Disabled: configuration is writable.
+    Disabled,
+    /// Enabled.
+    Enabled,
+    /// Draining, on the way to disabled.
+    Draining,
+    /// Halted by an error; a reset is needed.
+    Halted,
+}
+
+impl From<Bounded<u32, 2>> for DeviceState {
+    fn from(v: Bounded<u32, 2>) -> Self {
+        match v.get() {
+            0 => Self::Disabled,
+            1 => Self::Enabled,
+            2 => Self::Draining,
+            _ => Self::Halted,
+        }
+    }
+}
+
+impl From<DeviceState> for Bounded<u32, 2> {
+    fn from(s: DeviceState) -> Self {
+        match s {
+            DeviceState::Disabled => Bounded::<u32, 2>::new::<0>(),
+            DeviceState::Enabled => Bounded::<u32, 2>::new::<1>(),
+            DeviceState::Draining => Bounded::<u32, 2>::new::<2>(),
+            DeviceState::Halted => Bounded::<u32, 2>::new::<3>(),
+        }
+    }
+}
+
+/// Bytes in one unit of the `TABLE_OFFSETS` fields.
+const TABLE_OFFSET_UNIT: usize = 0x100;
+/// Bytes of one group's entry in the GRPCFG table.
+const GRPCFG_BYTES: usize = 64;
+/// Bytes of one IMS entry.
+const IMS_ENTRY_BYTES: usize = 16;
 
 /// Smallest WQCFG stride in bytes (`WQCAP.wqcfg_size` counts from it).
 const WQCFG_MIN_BYTES: u32 = 32;
@@ -117,6 +244,8 @@ pub(crate) enum CapsError {
     NoWqMode,
     /// A capability field holds a value the architecture does not allow.
     Reserved(&'static str),
+    /// A configuration table does not fit in BAR0.
+    TableOutsideBar(&'static str),
 }
 
 impl fmt::Display for CapsError {
@@ -129,6 +258,7 @@ impl fmt::Display for CapsError {
             }
             Self::NoWqMode => write!(f, "neither dedicated nor shared WQs"),
             Self::Reserved(field) => write!(f, "reserved value in {field}"),
+            Self::TableOutsideBar(table) => write!(f, "the {table} table lies outside BAR0"),
         }
     }
 }
@@ -221,6 +351,50 @@ impl Capabilities {
             num_groups,
             num_engines,
         })
+    }
+}
+
+/// Byte offsets in BAR0 of the configuration tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tables {
+    /// Group configuration, `GRPCFG_BYTES` per group.
+    pub(crate) grpcfg: usize,
+    /// WQ configuration, `Capabilities::wqcfg_stride` per WQ.
+    pub(crate) wqcfg: usize,
+    /// MSI-X permissions, 8 bytes per MSI-X vector.
+    pub(crate) msix_perm: usize,
+    /// Interrupt message storage, `IMS_ENTRY_BYTES` per entry.
+    pub(crate) ims: usize,
+}
+
+impl Tables {
+    /// Decodes `TABLE_OFFSETS`, checking that the group, WQ and IMS tables
+    /// fit in a BAR0 of `bar_len` bytes.
+    pub(crate) fn decode(
+        offsets: TABLE_OFFSETS,
+        caps: &Capabilities,
+        bar_len: usize,
+    ) -> Result<Self, CapsError> {
+        let at = |units: u16| usize::from(units) * TABLE_OFFSET_UNIT;
+        let tables = Self {
+            grpcfg: at(offsets.grpcfg().into()),
+            wqcfg: at(offsets.wqcfg().into()),
+            msix_perm: at(offsets.msix_perm().into()),
+            ims: at(offsets.ims().into()),
+        };
+        let fits =
+            |start: usize, len: usize| start.checked_add(len).is_some_and(|end| end <= bar_len);
+        let wqcfg_len = usize::from(caps.num_wqs) * caps.wqcfg_stride as usize;
+        if !fits(tables.grpcfg, usize::from(caps.num_groups) * GRPCFG_BYTES) {
+            return Err(CapsError::TableOutsideBar("GRPCFG"));
+        }
+        if !fits(tables.wqcfg, wqcfg_len) {
+            return Err(CapsError::TableOutsideBar("WQCFG"));
+        }
+        if caps.ims_entries > 0 && !fits(tables.ims, caps.ims_entries as usize * IMS_ENTRY_BYTES) {
+            return Err(CapsError::TableOutsideBar("IMS"));
+        }
+        Ok(tables)
     }
 }
 
@@ -319,6 +493,46 @@ mod tests {
             ENGCAP_1_0,
         );
         assert_eq!(caps.map(|c| c.ims_entries), Ok(0));
+    }
+
+    #[test]
+    fn table_offsets() {
+        let caps = decode(VERSION_1_0, GENCAP_1_0, WQCAP_1_0, GRPCAP_1_0, ENGCAP_1_0);
+        let Ok(caps) = caps else {
+            panic!("the reference capabilities decode");
+        };
+        // GRPCFG at 0x400, WQCFG at 0x500, MSI-X permissions at 0x600, IMS
+        // at 0x2000 (2048 entries of 16 bytes end at 0xa000).
+        let offsets = TABLE_OFFSETS::zeroed()
+            .with_grpcfg(4u16)
+            .with_wqcfg(5u16)
+            .with_msix_perm(6u16)
+            .with_ims(0x20u16);
+        assert_eq!(
+            Tables::decode(offsets, &caps, 0x10000),
+            Ok(Tables {
+                grpcfg: 0x400,
+                wqcfg: 0x500,
+                msix_perm: 0x600,
+                ims: 0x2000,
+            })
+        );
+        // The IMS table ends past a 32 KiB BAR.
+        assert_eq!(
+            Tables::decode(offsets, &caps, 0x8000),
+            Err(CapsError::TableOutsideBar("IMS"))
+        );
+        // 8 WQs of 32 bytes end exactly at the end of the BAR.
+        let offsets = offsets.with_wqcfg(0xffu16).with_ims(0u16);
+        let caps = Capabilities {
+            ims_entries: 0,
+            ..caps
+        };
+        assert!(Tables::decode(offsets, &caps, 0xff00 + 8 * 32).is_ok());
+        assert_eq!(
+            Tables::decode(offsets, &caps, 0xff00 + 8 * 32 - 1),
+            Err(CapsError::TableOutsideBar("WQCFG"))
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 dir=$(dirname "$0")
 status=0
 for t in \
-	"kunit_test.sh idxd_vdcm idxd_vdcm_regs" \
+	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd" \
 	"module_test.sh" \
 	"isa_test"; do
 	echo "# vdsa-test: $t"
