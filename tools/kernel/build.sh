@@ -7,11 +7,12 @@
 #
 # Environment:
 #   VDSA_CACHE    cache directory (default ~/.cache/vdsa)
-#   CLIPPY=1      build the project's Rust modules through clippy
+#   CLIPPY=1      also build the project's Rust code through clippy
 #   JOBS          parallel jobs (default: number of CPUs)
 #
-# Output in the tree: arch/x86/boot/bzImage, and .vdsa-modules/ holding
-# lib/modules/<release>/ with the kernel's and the project's modules.
+# The project's driver and samples are built in the tree, like any other
+# module (see vdsa.config). Output in the tree: arch/x86/boot/bzImage, and
+# .vdsa-modules/ holding lib/modules/<release>/.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,24 +55,21 @@ if [ "$(cat "$tree/.vdsa-config-key" 2>/dev/null)" != "$cfgkey" ] || [ ! -e "$tr
 	echo "$cfgkey" >"$tree/.vdsa-config-key"
 fi
 
+# The project's Rust code through clippy first: the normal build below then
+# compiles it again with rustc (Kbuild sees the changed command line).
+if [ -n "${CLIPPY:-}" ]; then
+	log "clippy: the project's Rust code"
+	for d in "${RUST_CLIPPY_DIRS[@]}"; do
+		kmake CLIPPY=1 "$d/"
+	done
+fi
+
 log "building bzImage and modules in $tree"
 kmake bzImage modules
-
-log "building the project's modules"
-extmods=(drivers/vfio/mdev/idxd)
-for m in "${extmods[@]}"; do
-	[ -e "$tree/$m/Makefile" ] || continue
-	kmake M="$tree/$m" CONFIG_VFIO_MDEV_IDXD=m ${CLIPPY:+CLIPPY=1} modules
-done
 
 staging="$tree/.vdsa-modules"
 rm -rf "$staging"
 kmake INSTALL_MOD_PATH="$staging" INSTALL_MOD_STRIP=1 DEPMOD=true modules_install >/dev/null
-for m in "${extmods[@]}"; do
-	[ -e "$tree/$m/Makefile" ] || continue
-	kmake M="$tree/$m" CONFIG_VFIO_MDEV_IDXD=m INSTALL_MOD_PATH="$staging" INSTALL_MOD_STRIP=1 DEPMOD=true \
-		modules_install >/dev/null
-done
 release=$(cat "$tree/include/config/kernel.release")
 depmod -b "$staging" "$release"
 echo "$tree"

@@ -49,9 +49,7 @@ fi
 # except the parts of tools/ that are the project's own tooling.
 cd "$top"
 overlay_list() {
-	git ls-files --cached --others --exclude-standard -- \
-		rust drivers samples include arch kernel Documentation \
-		tools/testing tools/include tools/lib |
+	git ls-files --cached --others --exclude-standard -- "${KERNEL_OVERLAY_DIRS[@]}" |
 		while read -r f; do [ -f "$f" ] && echo "$f"; done | sort
 }
 new_manifest=$(overlay_list)

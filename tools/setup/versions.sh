@@ -11,6 +11,16 @@ KERNEL_DEB_PACKAGE=linux-source-7.3
 KERNEL_DEB_VERSION=7.3.4-1~bpo13+1
 KERNEL_DEB_SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
 
+# Top-level kernel directories the project keeps files in, at their kernel
+# paths: laid over the tree by tools/kernel/prepare.sh, emitted as patches by
+# tools/kernel/series.sh.
+KERNEL_OVERLAY_DIRS=(rust drivers samples include arch kernel Documentation
+	tools/testing tools/include tools/lib)
+
+# Kernel directories holding the project's Rust code, built through clippy by
+# tools/kernel/build.sh with CLIPPY=1.
+RUST_CLIPPY_DIRS=(drivers/vfio/mdev/idxd)
+
 # LLVM toolchain suffix used for the kernel build (make LLVM=-22).
 LLVM_SUFFIX=-22
 

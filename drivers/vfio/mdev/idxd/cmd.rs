@@ -376,7 +376,7 @@ impl Outcome {
     }
 }
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]
 #[kunit_tests(idxd_vdcm_cmd)]
 mod tests {
     use super::*;

@@ -398,7 +398,7 @@ impl Tables {
     }
 }
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]
 #[kunit_tests(idxd_vdcm_regs)]
 mod tests {
     use super::*;
