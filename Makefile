@@ -7,6 +7,7 @@
 #   make          set up the host and build the kernel, QEMU and modules
 #   make modules KDIR=/path/to/prepared/kernel
 #                 build only the driver against your own kernel tree
+#   make series   the kernel changes as a patch series, in build/series
 #
 # Everything expensive is cached under $(VDSA_CACHE) (default ~/.cache/vdsa).
 
@@ -20,7 +21,7 @@ LLVM ?= -22
 DRIVER_DIR := drivers/vfio/mdev/idxd
 GUEST := build/guest
 
-.PHONY: all setup kernel qemu modules modules_install guest run check rustfmt clean help
+.PHONY: all setup kernel qemu series modules modules_install guest run check rustfmt clean help
 
 all: kernel qemu guest
 
@@ -56,6 +57,11 @@ run: kernel qemu guest
 check:
 	tools/check.sh
 
+# The project's kernel changes as a git format-patch series against the base
+# kernel, in build/series.
+series:
+	@tools/kernel/series.sh build/series
+
 # Format the project's Rust code in place.
 rustfmt: kernel
 	rustfmt --edition 2021 --config-path "$$(tools/kernel/prepare.sh)/.rustfmt.toml" \
@@ -67,4 +73,4 @@ clean:
 		-o -name 'Module.symvers' -o -name 'modules.order' \) -delete
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
