@@ -63,9 +63,8 @@ series:
 	@tools/kernel/series.sh build/series
 
 # Format the project's Rust code in place.
-rustfmt: kernel
-	rustfmt --edition 2021 --config-path "$$(tools/kernel/prepare.sh)/.rustfmt.toml" \
-		$$(git ls-files --cached --others --exclude-standard '*.rs')
+rustfmt: setup
+	@tools/kernel/rustfmt.sh
 
 clean:
 	rm -rf build

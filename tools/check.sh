@@ -83,12 +83,10 @@ if grep -E -n 'warning(\[|:)' "$out/build.log" >"$out/warnings.txt"; then
 else
 	pass "no compiler or clippy warning"
 fi
-tree=$(tail -n 1 "$out/build.log")
 
 section "rustfmt"
-mapfile -t rs < <(git ls-files --cached --others --exclude-standard '*.rs')
-if [ ${#rs[@]} -eq 0 ] || rustfmt --check --edition 2021 --config-path "$tree/.rustfmt.toml" "${rs[@]}"; then
-	pass "rustfmt --check (${#rs[@]} files)"
+if tools/kernel/rustfmt.sh --check; then
+	pass "rustfmt --check"
 else
 	fail "rustfmt --check"
 fi
