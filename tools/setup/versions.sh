@@ -19,7 +19,7 @@ KERNEL_OVERLAY_DIRS=(rust drivers samples include arch kernel Documentation
 
 # Kernel directories holding the project's Rust code, built through clippy by
 # tools/kernel/build.sh with CLIPPY=1.
-RUST_CLIPPY_DIRS=(drivers/vfio/mdev/idxd)
+RUST_CLIPPY_DIRS=(drivers/vfio/mdev/idxd samples/rust)
 
 # LLVM toolchain suffix used for the kernel build (make LLVM=-22).
 LLVM_SUFFIX=-22

@@ -9,7 +9,8 @@ status=0
 for t in \
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd" \
 	"module_test.sh" \
-	"isa_test"; do
+	"isa_test" \
+	"portal_test.sh"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086
 	case "$t" in
