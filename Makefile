@@ -53,9 +53,12 @@ check:
 	tools/check.sh
 
 # Format the project's Rust code in place.
+# Formatted in the kernel tree, where a carried crate root such as
+# rust/kernel/lib.rs finds its modules, then copied back.
 rustfmt: kernel
-	rustfmt --edition 2021 --config-path "$$(tools/kernel/prepare.sh)/.rustfmt.toml" \
-		$$(git ls-files --cached --others --exclude-standard '*.rs')
+	@tree=$$(tools/kernel/prepare.sh) && files=$$(git ls-files --cached --others --exclude-standard '*.rs') && \
+		(cd "$$tree" && rustfmt --edition 2021 --config-path .rustfmt.toml $$files) && \
+		for f in $$files; do cmp -s "$$tree/$$f" "$$f" || cp "$$tree/$$f" "$$f"; done
 
 clean:
 	rm -rf build
