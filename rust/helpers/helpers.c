@@ -63,6 +63,7 @@
 #include "drm.c"
 #include "drm_gpuvm.c"
 #include "err.c"
+#include "eventfd.c"
 #include "fs.c"
 #include "fwctl.c"
 #include "gpu.c"
