@@ -103,6 +103,7 @@
 #include "time.c"
 #include "uaccess.c"
 #include "usb.c"
+#include "vfio.c"
 #include "vmalloc.c"
 #include "wait.c"
 #include "workqueue.c"

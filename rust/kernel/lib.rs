@@ -145,6 +145,8 @@ pub mod types;
 pub mod uaccess;
 #[cfg(CONFIG_USB = "y")]
 pub mod usb;
+#[cfg(all(CONFIG_VFIO = "y", CONFIG_EVENTFD))]
+pub mod vfio;
 pub mod workqueue;
 pub mod xarray;
 
