@@ -100,6 +100,8 @@ pub mod jump_label;
 pub mod kunit;
 pub mod list;
 pub mod maple_tree;
+#[cfg(all(CONFIG_VFIO_MDEV = "y", CONFIG_EVENTFD))]
+pub mod mdev;
 pub mod miscdevice;
 pub mod mm;
 pub mod module;
