@@ -8,9 +8,13 @@ dir=$(dirname "$0")
 status=0
 for t in \
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs" \
-	"module_test.sh"; do
+	"module_test.sh" \
+	"mdev_test"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086
-	sh "$dir"/$t || status=1
+	case $t in
+	*.sh*) sh "$dir"/$t || status=1 ;;
+	*) "$dir"/$t || status=1 ;;
+	esac
 done
 exit $status
