@@ -79,6 +79,9 @@ pub mod pci {
     pub const INTX_IRQ_INDEX: u32 = bindings::VFIO_PCI_INTX_IRQ_INDEX;
     /// Interrupt index of MSI.
     pub const MSI_IRQ_INDEX: u32 = bindings::VFIO_PCI_MSI_IRQ_INDEX;
+    /// Interrupt index of the device request: the driver signals it to ask userspace to release
+    /// the device (see [`Operations::request`](super::Operations::request)).
+    pub const REQ_IRQ_INDEX: u32 = bindings::VFIO_PCI_REQ_IRQ_INDEX;
     /// Number of interrupt indices of a PCI device.
     pub const NUM_IRQS: u32 = bindings::VFIO_PCI_NUM_IRQS;
     /// The `device_api` string of a device presenting itself as a PCI device.
