@@ -9,7 +9,9 @@
 //! - BAR 0, 4 KiB of emulated registers, accessed with 32-bit `read(2)`/`write(2)`: an ID
 //!   register, a scratch register, a doorbell that raises the INTx interrupt through its eventfd
 //!   when written, and the number of interrupts raised so far;
-//! - BAR 1, one page of memory that userspace maps with `mmap(2)`.
+//! - BAR 1, one page of memory that userspace maps with `mmap(2)`;
+//! - the request interrupt, signalled when the mdev is removed while open, to ask userspace to
+//!   close it.
 //!
 //! Compare with `samples/vfio-mdev/mtty.c`, which emulates a serial port the same way.
 
@@ -78,6 +80,7 @@ struct State {
     scratch: u32,
     irq_count: u32,
     trigger: Option<EventFd>,
+    request: Option<EventFd>,
     masked: bool,
     pending: bool,
 }
@@ -89,6 +92,7 @@ impl State {
             scratch: 0,
             irq_count: 0,
             trigger: None,
+            request: None,
             masked: false,
             pending: false,
         };
@@ -172,6 +176,7 @@ impl vfio::Operations for Sample {
     fn close(dev: &vfio::Device<Self>) {
         let mut s = dev.state.lock();
         s.trigger = None;
+        s.request = None;
         s.masked = false;
         s.pending = false;
     }
@@ -287,13 +292,27 @@ impl vfio::Operations for Sample {
                 flags: flags::IRQ_EVENTFD | flags::IRQ_MASKABLE,
                 count: 1,
             },
+            pci::REQ_IRQ_INDEX => IrqInfo {
+                flags: flags::IRQ_EVENTFD | flags::IRQ_NORESIZE,
+                count: 1,
+            },
             _ => IrqInfo { flags: 0, count: 0 },
         })
     }
 
     fn set_irqs(dev: &vfio::Device<Self>, set: IrqSet) -> Result {
-        // Only INTx has interrupts (the core checked that the range is within it).
+        // Only INTx and the request have interrupts, one each (the core checked that the range
+        // is within the index).
         let mut s = dev.state.lock();
+        if set.index == pci::REQ_IRQ_INDEX {
+            // The request can only be routed to an eventfd, or disabled.
+            match (set.action, set.data) {
+                (IrqAction::Trigger, IrqData::EventFd(mut fds)) => s.request = fds.pop().flatten(),
+                (IrqAction::Trigger, IrqData::None) if set.count == 0 => s.request = None,
+                _ => return Err(EINVAL),
+            }
+            return Ok(());
+        }
         let selected = match &set.data {
             IrqData::None => true,
             IrqData::Bool(v) => v.first().copied().unwrap_or(false),
@@ -335,6 +354,19 @@ impl vfio::Operations for Sample {
     fn reset(dev: &vfio::Device<Self>) -> Result {
         dev.state.lock().reset();
         Ok(())
+    }
+
+    fn request(dev: &vfio::Device<Self>, count: u32) {
+        match &dev.state.lock().request {
+            Some(req) => req.signal(),
+            None if count == 0 => {
+                dev_info!(
+                    dev.parent(),
+                    "removal waits until userspace closes the device\n"
+                )
+            }
+            None => {}
+        }
     }
 }
 

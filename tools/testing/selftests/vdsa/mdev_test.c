@@ -352,6 +352,10 @@ static void test_info(int fd, const char *path)
 	irq.index = VFIO_PCI_MSI_IRQ_INDEX;
 	result(!ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) && irq.count == 0,
 	       "%s: GET_IRQ_INFO MSI: none", path);
+	irq.index = VFIO_PCI_REQ_IRQ_INDEX;
+	result(!ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) && irq.count == 1 &&
+	       (irq.flags & VFIO_IRQ_INFO_EVENTFD),
+	       "%s: GET_IRQ_INFO request: one eventfd-capable interrupt", path);
 	irq.index = VFIO_PCI_NUM_IRQS;
 	result(ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) && errno == EINVAL,
 	       "%s: GET_IRQ_INFO of an index past the last fails (EINVAL)", path);
@@ -537,25 +541,34 @@ static int group_open(const char *uuid, int *container, int *group)
 
 static void test_remove_while_open(const char *uuid)
 {
+	int status = -1, req = eventfd(0, EFD_NONBLOCK);
+	int32_t fd32 = req;
 	struct cdev c;
-	int status = -1;
 	pid_t pid;
 
 	if (!result(!cdev_open(uuid, &c), "open again for the removal test"))
 		return;
+	result(!set_irqs(c.fd, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+			 VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &fd32, 4),
+	       "SET_IRQS: device request through an eventfd");
+	result(set_irqs(c.fd, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK,
+			VFIO_PCI_REQ_IRQ_INDEX, 0, 1, NULL, 0) == -EINVAL,
+	       "SET_IRQS: the request cannot be masked (EINVAL)");
 	pid = fork();
 	if (pid == 0) {
 		/* Only the parent keeps the device open. */
 		cdev_close(&c);
 		_exit(mdev_remove(uuid) ? 1 : 0);
 	}
-	usleep(500000);
+	result(fired(req, 5000), "removal while open signals the request eventfd");
+	usleep(300000);
 	result(waitpid(pid, &status, WNOHANG) == 0 &&
 	       rd32(c.fd, BAR0 + BAR0_ID) == BAR0_ID_VALUE,
 	       "remove while open waits, and the device keeps working");
 	result(system("rmmod rust_mdev 2>/dev/null") != 0,
 	       "module unload is refused while a device is open");
 	cdev_close(&c);
+	close(req);
 	result(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status) &&
 	       !mdev_exists(uuid), "the removal completes once the device is closed");
 	result(available() == MAX_INSTANCES, "available_instances is back to %d", MAX_INSTANCES);
