@@ -31,6 +31,15 @@
 //!   last reference goes, so no VFIO callback ever sees freed data.
 //! - Type instance accounting is done here, per type, with [`Type::max_instances`].
 //!
+//! The mdev core calls the callbacks of a parent only while it is registered: creation holds
+//! the parent's `unreg_sem` for reading across probe, removal holds it across remove (for
+//! writing when `mdev_unregister_parent()` removes the remaining mdevs), and the type attributes
+//! (`available_instances`, `description`) are removed, waiting for running readers, before
+//! `mdev_unregister_parent()` returns. The fields of a [`Parent`] are dropped only after that.
+//! The release of an mdev's `struct device` also reads its type and parent; the last reference
+//! to an mdev is dropped within its removal, since the VFIO device, the only other holder, has
+//! been unregistered and put by then.
+//!
 //! C header: [`include/linux/mdev.h`](srctree/include/linux/mdev.h)
 
 use crate::{
@@ -292,8 +301,9 @@ impl<T: Driver> Parent<T> {
     ///
     /// `mdev` must be an mdev of a registered `Parent<T>`.
     unsafe fn of_mdev<'a>(mdev: *mut bindings::mdev_device) -> (&'a Self, &'a TypeSlot) {
-        // SAFETY: The mdev's type and the type's parent are set by the mdev core and stay valid
-        // while the parent is registered.
+        // SAFETY: `mdev` is valid (safety requirement); its type and the type's parent are set
+        // by the mdev core before the device is added and stay valid while the parent is
+        // registered.
         let (mtype, parent) = unsafe { ((*mdev).type_, (*(*mdev).type_).parent) };
         // SAFETY: `parent` is the `parent` field of a registered `Parent<T>`.
         let this =
