@@ -26,9 +26,11 @@
 //! `VFIO_DEVICE_GET_REGION_INFO` (with the sparse mmap capability), `VFIO_DEVICE_GET_IRQ_INFO`,
 //! `VFIO_DEVICE_SET_IRQS` (mask, unmask and trigger with no data, booleans or eventfds),
 //! `VFIO_DEVICE_RESET`, other ioctls passed through, the `request` and `dma_unmap` callbacks, and
-//! iommufd binding through the emulated IOMMU helpers. Left for later: migration
-//! (`mig_ops`), dirty tracking (`log_ops`), `VFIO_DEVICE_FEATURE` (`device_feature`), device sets,
-//! PASID attachment, and `vfio_pin_pages`/`vfio_dma_rw` wrappers.
+//! iommufd binding through the emulated IOMMU helpers, and DMA to and from the attached address
+//! space through `vfio_dma_rw` ([`Device::dma_read`], [`Device::dma_write`]). Left for later:
+//! migration (`mig_ops`), dirty tracking (`log_ops`), `VFIO_DEVICE_FEATURE` (`device_feature`),
+//! device sets, PASID attachment, and `vfio_pin_pages` (the `dma_unmap` callback is wired but only
+//! matters to a driver that pins pages).
 //!
 //! C header: [`include/linux/vfio.h`](srctree/include/linux/vfio.h)
 
@@ -345,6 +347,42 @@ impl<T: Operations> Device<T> {
         // (it is the parent of the VFIO device's own `struct device`) for as long as `self`
         // exists.
         unsafe { device::Device::from_raw((*self.as_raw()).dev) }
+    }
+}
+
+impl<T: Operations> Device<T> {
+    /// Copies `data` to the I/O virtual address `iova` of the address space the device is
+    /// attached to (its iommufd IOAS or its container), as a DMA write of the emulated device.
+    ///
+    /// Only valid while the device is open, that is from the callbacks other than `open` and
+    /// `close` (the VFIO core warns otherwise); fails if the range is not mapped writable.
+    pub fn dma_write(&self, iova: u64, data: &[u8]) -> Result {
+        // SAFETY: The device is valid; `data` is valid for reads of `data.len()` bytes, and
+        // `vfio_dma_rw` only reads from it when `write` is true.
+        to_result(unsafe {
+            bindings::vfio_dma_rw(
+                self.as_raw(),
+                iova,
+                data.as_ptr().cast_mut().cast(),
+                data.len(),
+                true,
+            )
+        })
+    }
+
+    /// Copies from the I/O virtual address `iova` into `data`, as a DMA read of the emulated
+    /// device. The same rules as for [`Device::dma_write`] apply.
+    pub fn dma_read(&self, iova: u64, data: &mut [u8]) -> Result {
+        // SAFETY: The device is valid and `data` is valid for writes of `data.len()` bytes.
+        to_result(unsafe {
+            bindings::vfio_dma_rw(
+                self.as_raw(),
+                iova,
+                data.as_mut_ptr().cast(),
+                data.len(),
+                false,
+            )
+        })
     }
 }
 
