@@ -8,7 +8,8 @@
 //! - a 256-byte configuration space (vendor and device ID, command register, BAR 0 and 1);
 //! - BAR 0, 4 KiB of emulated registers, accessed with 32-bit `read(2)`/`write(2)`: an ID
 //!   register, a scratch register, a doorbell that raises the INTx interrupt through its eventfd
-//!   when written, and the number of interrupts raised so far;
+//!   when written, the number of interrupts raised so far, and a one-word DMA engine that writes
+//!   the scratch register to an I/O virtual address of the device's address space;
 //! - BAR 1, one page of memory that userspace maps with `mmap(2)`;
 //! - the request interrupt, signalled when the mdev is removed while open, to ask userspace to
 //!   close it.
@@ -69,6 +70,13 @@ const BAR0_SCRATCH: u64 = 0x04;
 const BAR0_DOORBELL: u64 = 0x08;
 /// `IRQ_COUNT` (read-only): interrupts raised since the last reset.
 const BAR0_IRQ_COUNT: u64 = 0x0c;
+/// `DMA_ADDR_LO`, `DMA_ADDR_HI` (read-write): the I/O virtual address `DMA_GO` writes to.
+const BAR0_DMA_ADDR_LO: u64 = 0x10;
+const BAR0_DMA_ADDR_HI: u64 = 0x14;
+/// `DMA_GO` (write-only, reads as zero): a write copies `SCRATCH` to `DMA_ADDR` by DMA.
+const BAR0_DMA_GO: u64 = 0x18;
+/// `DMA_STATUS` (read-only): 0 if the last DMA succeeded, else the positive error code.
+const BAR0_DMA_STATUS: u64 = 0x1c;
 /// The value of the `ID` register: "RSMD".
 const BAR0_ID_VALUE: u32 = 0x444d_5352;
 
@@ -79,6 +87,8 @@ struct State {
     config: [u8; CONFIG_SIZE],
     scratch: u32,
     irq_count: u32,
+    dma_addr: u64,
+    dma_status: u32,
     trigger: Option<EventFd>,
     request: Option<EventFd>,
     masked: bool,
@@ -91,6 +101,8 @@ impl State {
             config: [0; CONFIG_SIZE],
             scratch: 0,
             irq_count: 0,
+            dma_addr: 0,
+            dma_status: 0,
             trigger: None,
             request: None,
             masked: false,
@@ -113,6 +125,8 @@ impl State {
         self.config[PCI_INTERRUPT_PIN] = 1;
         self.scratch = 0;
         self.irq_count = 0;
+        self.dma_addr = 0;
+        self.dma_status = 0;
         self.masked = false;
         self.pending = false;
     }
@@ -200,6 +214,9 @@ impl vfio::Operations for Sample {
                     BAR0_ID => BAR0_ID_VALUE,
                     BAR0_SCRATCH => s.scratch,
                     BAR0_IRQ_COUNT => s.irq_count,
+                    BAR0_DMA_ADDR_LO => s.dma_addr as u32,
+                    BAR0_DMA_ADDR_HI => (s.dma_addr >> 32) as u32,
+                    BAR0_DMA_STATUS => s.dma_status,
                     _ => 0,
                 };
                 bytes = v.to_le_bytes();
@@ -232,6 +249,14 @@ impl vfio::Operations for Sample {
                 match off {
                     BAR0_SCRATCH => s.scratch = v,
                     BAR0_DOORBELL => s.raise_irq(),
+                    BAR0_DMA_ADDR_LO => s.dma_addr = (s.dma_addr & !0xffff_ffff) | u64::from(v),
+                    BAR0_DMA_ADDR_HI => {
+                        s.dma_addr = (s.dma_addr & 0xffff_ffff) | (u64::from(v) << 32)
+                    }
+                    BAR0_DMA_GO => {
+                        let r = dev.dma_write(s.dma_addr, &s.scratch.to_le_bytes());
+                        s.dma_status = r.err().map_or(0, |e| e.to_errno().unsigned_abs());
+                    }
                     _ => {}
                 }
             }

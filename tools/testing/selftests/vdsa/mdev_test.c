@@ -43,6 +43,11 @@
 #define BAR0_SCRATCH	0x04
 #define BAR0_DOORBELL	0x08
 #define BAR0_IRQ_COUNT	0x0c
+#define BAR0_DMA_ADDR_LO	0x10
+#define BAR0_DMA_ADDR_HI	0x14
+#define BAR0_DMA_GO	0x18
+#define BAR0_DMA_STATUS	0x1c
+#define DMA_IOVA	0x100000
 #define BAR0_ID_VALUE	0x444d5352
 
 static int test_n, test_failed;
@@ -156,6 +161,7 @@ static int mdev_exists(const char *uuid)
 struct cdev {
 	int iommufd;
 	int fd;
+	uint32_t ioas;
 };
 
 static void cdev_close(struct cdev *c);
@@ -193,6 +199,7 @@ static int cdev_open(const char *uuid, struct cdev *c)
 		goto err;
 	if (ioctl(c->iommufd, IOMMU_IOAS_ALLOC, &alloc))
 		goto err;
+	c->ioas = alloc.out_ioas_id;
 	attach.pt_id = alloc.out_ioas_id;
 	if (ioctl(c->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
 		goto err;
@@ -315,7 +322,8 @@ static void test_info(int fd, const char *path)
 	struct vfio_region_info_cap_sparse_mmap *sparse;
 	int ret = ioctl(fd, VFIO_DEVICE_GET_INFO, &info);
 
-	result(!ret && (info.flags & VFIO_DEVICE_FLAGS_PCI) && (info.flags & VFIO_DEVICE_FLAGS_RESET) &&
+	result(!ret && (info.flags & VFIO_DEVICE_FLAGS_PCI) &&
+	       (info.flags & VFIO_DEVICE_FLAGS_RESET) &&
 	       info.num_regions == VFIO_PCI_NUM_REGIONS && info.num_irqs == VFIO_PCI_NUM_IRQS,
 	       "%s: GET_INFO: PCI, reset, %u regions, %u irqs", path, info.num_regions,
 	       info.num_irqs);
@@ -489,6 +497,47 @@ static void test_mmap(int fd)
 	result(m == MAP_FAILED && errno == EINVAL, "mmap of BAR0 fails (EINVAL)");
 }
 
+static void test_dma(struct cdev *c)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = c->ioas,
+		.iova = DMA_IOVA,
+	};
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = c->ioas,
+		.iova = DMA_IOVA,
+	};
+	long page = getpagesize();
+	uint32_t *buf;
+
+	buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!result(buf != MAP_FAILED, "a buffer for DMA"))
+		return;
+	map.user_va = (uintptr_t)buf;
+	map.length = page;
+	unmap.length = page;
+	result(!ioctl(c->iommufd, IOMMU_IOAS_MAP, &map), "IOAS_MAP of the buffer at IOVA 0x%x",
+	       DMA_IOVA);
+	wr32(c->fd, BAR0 + BAR0_SCRATCH, 0xfeedbeef);
+	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_LO, DMA_IOVA + 4);
+	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_HI, 0);
+	result(!wr32(c->fd, BAR0 + BAR0_DMA_GO, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) == 0 &&
+	       buf[1] == 0xfeedbeef && buf[0] == 0 && buf[2] == 0,
+	       "device DMA write through the emulated IOMMU lands in the buffer");
+	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_LO, DMA_IOVA + page);
+	result(!wr32(c->fd, BAR0 + BAR0_DMA_GO, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) != 0,
+	       "device DMA to an unmapped IOVA fails");
+	result(!ioctl(c->iommufd, IOMMU_IOAS_UNMAP, &unmap), "IOAS_UNMAP of the buffer");
+	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_LO, DMA_IOVA);
+	result(!wr32(c->fd, BAR0 + BAR0_DMA_GO, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) != 0 &&
+	       buf[0] == 0, "device DMA after the unmap fails");
+	munmap(buf, page);
+}
+
 static void test_bad_access(int fd)
 {
 	struct vfio_device_info info = { .argsz = 8 };
@@ -642,6 +691,7 @@ int main(void)
 		test_config(c.fd, "cdev");
 		test_regs_irq(c.fd);
 		test_mmap(c.fd);
+		test_dma(&c);
 		test_bad_access(c.fd);
 		cdev_close(&c);
 	}
