@@ -27,10 +27,10 @@
 //! `VFIO_DEVICE_SET_IRQS` (mask, unmask and trigger with no data, booleans or eventfds),
 //! `VFIO_DEVICE_RESET`, other ioctls passed through, the `request` and `dma_unmap` callbacks, and
 //! iommufd binding through the emulated IOMMU helpers, and DMA to and from the attached address
-//! space through `vfio_dma_rw` ([`Device::dma_read`], [`Device::dma_write`]). Left for later:
+//! space through `vfio_dma_rw` ([`Device::dma_read`], [`Device::dma_write`]), pinning with
+//! `vfio_pin_pages` ([`Device::pin_pages`], [`Device::unpin_pages`]). Left for later:
 //! migration (`mig_ops`), dirty tracking (`log_ops`), `VFIO_DEVICE_FEATURE` (`device_feature`),
-//! device sets, PASID attachment, and `vfio_pin_pages` (the `dma_unmap` callback is wired but only
-//! matters to a driver that pins pages).
+//! device sets, PASID attachment, and access to the contents of pinned pages.
 //!
 //! C header: [`include/linux/vfio.h`](srctree/include/linux/vfio.h)
 
@@ -383,6 +383,98 @@ impl<T: Operations> Device<T> {
                 false,
             )
         })
+    }
+}
+
+/// Pages of a device's I/O virtual address space pinned with [`Device::pin_pages`].
+///
+/// The pin is given back with [`Device::unpin_pages`], which the driver must call when userspace
+/// unmaps the range ([`Operations::dma_unmap`]) and at the latest in [`Operations::close`];
+/// dropping a `PinnedPages` leaks the pin.
+///
+/// # Invariants
+///
+/// `count` pages starting at the page-aligned `iova` are pinned by the VFIO device `vdev`.
+#[must_use = "pinned pages must be given back with Device::unpin_pages"]
+pub struct PinnedPages {
+    vdev: *const bindings::vfio_device,
+    iova: u64,
+    count: usize,
+}
+
+// SAFETY: `vdev` is only compared, never dereferenced, so the object may move between threads.
+unsafe impl Send for PinnedPages {}
+
+// SAFETY: `&self` only reads plain integers.
+unsafe impl Sync for PinnedPages {}
+
+impl PinnedPages {
+    /// The I/O virtual address of the first pinned page.
+    pub fn iova(&self) -> u64 {
+        self.iova
+    }
+
+    /// The number of pinned pages.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Whether the pinned range overlaps `[iova, iova + length)`.
+    pub fn overlaps(&self, iova: u64, length: u64) -> bool {
+        let end = self.iova + (self.count * crate::page::PAGE_SIZE) as u64;
+        iova < end && iova.saturating_add(length) > self.iova
+    }
+}
+
+impl<T: Operations> Device<T> {
+    /// Pins `count` pages of the device's I/O virtual address space starting at the page-aligned
+    /// `iova`, for writing if `write`, as a device that keeps DMA targets mapped would.
+    ///
+    /// Only valid while the device is open. Fails with `EINVAL` for an unaligned address or a
+    /// count of zero or above `VFIO_PIN_PAGES_MAX_ENTRIES`, or with the error of the IOMMU
+    /// backend (for example if the range is not mapped).
+    pub fn pin_pages(&self, iova: u64, count: usize, write: bool) -> Result<PinnedPages> {
+        let page = crate::page::PAGE_SIZE;
+        let max = page / size_of::<usize>();
+        if iova % page as u64 != 0 || count == 0 || count > max {
+            return Err(EINVAL);
+        }
+        let mut pages = KVec::from_elem(core::ptr::null_mut(), count, GFP_KERNEL)?;
+        let prot = bindings::IOMMU_READ | if write { bindings::IOMMU_WRITE } else { 0 };
+        // SAFETY: The device is valid, `pages` has room for `count` page pointers and `count`
+        // fits a `c_int` (it is at most `max`).
+        let ret = unsafe {
+            bindings::vfio_pin_pages(
+                self.as_raw(),
+                iova,
+                count as c_int,
+                prot as c_int,
+                pages.as_mut_ptr(),
+            )
+        };
+        to_result(ret.min(0))?;
+        // `vfio_pin_pages` pins all pages or none.
+        if ret as usize != count {
+            return Err(EFAULT);
+        }
+        // INVARIANT: The pages are pinned by this device.
+        Ok(PinnedPages {
+            vdev: self.as_raw(),
+            iova,
+            count,
+        })
+    }
+
+    /// Gives back pages pinned with [`Device::pin_pages`] on this device; returns them unchanged
+    /// if they were pinned by another device.
+    pub fn unpin_pages(&self, pinned: PinnedPages) -> core::result::Result<(), PinnedPages> {
+        if !core::ptr::eq(pinned.vdev, self.as_raw()) {
+            return Err(pinned);
+        }
+        // SAFETY: By the invariant of `PinnedPages`, the range is pinned by this device, and
+        // `pinned` is consumed so it is unpinned once.
+        unsafe { bindings::vfio_unpin_pages(self.as_raw(), pinned.iova, pinned.count as c_int) };
+        Ok(())
     }
 }
 
