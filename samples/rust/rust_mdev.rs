@@ -9,7 +9,8 @@
 //! - BAR 0, 4 KiB of emulated registers, accessed with 32-bit `read(2)`/`write(2)`: an ID
 //!   register, a scratch register, a doorbell that raises the INTx interrupt through its eventfd
 //!   when written, the number of interrupts raised so far, and a one-word DMA engine that writes
-//!   the scratch register to an I/O virtual address of the device's address space;
+//!   the scratch register to an I/O virtual address of the device's address space, and a pin of
+//!   one page there that the device gives back when userspace unmaps it;
 //! - BAR 1, one page of memory that userspace maps with `mmap(2)`;
 //! - the request interrupt, signalled when the mdev is removed while open, to ask userspace to
 //!   close it.
@@ -77,6 +78,13 @@ const BAR0_DMA_ADDR_HI: u64 = 0x14;
 const BAR0_DMA_GO: u64 = 0x18;
 /// `DMA_STATUS` (read-only): 0 if the last DMA succeeded, else the positive error code.
 const BAR0_DMA_STATUS: u64 = 0x1c;
+/// `PIN` (write-only, reads as zero): a write pins the page at `DMA_ADDR`, as a device that keeps
+/// a DMA target mapped would; the status goes to `DMA_STATUS`.
+const BAR0_PIN: u64 = 0x20;
+/// `PINNED` (read-only): 1 while a page is pinned.
+const BAR0_PINNED: u64 = 0x24;
+/// `UNMAP_COUNT` (read-only): how many times an unmap by userspace released the pinned page.
+const BAR0_UNMAP_COUNT: u64 = 0x28;
 /// The value of the `ID` register: "RSMD".
 const BAR0_ID_VALUE: u32 = 0x444d_5352;
 
@@ -89,6 +97,8 @@ struct State {
     irq_count: u32,
     dma_addr: u64,
     dma_status: u32,
+    pinned: Option<vfio::PinnedPages>,
+    unmap_count: u32,
     trigger: Option<EventFd>,
     request: Option<EventFd>,
     masked: bool,
@@ -103,6 +113,8 @@ impl State {
             irq_count: 0,
             dma_addr: 0,
             dma_status: 0,
+            pinned: None,
+            unmap_count: 0,
             trigger: None,
             request: None,
             masked: false,
@@ -185,10 +197,21 @@ fn check_access(off: u64, len: usize, size: u64) -> Result<usize> {
     usize::try_from(off).map_err(|_| EINVAL)
 }
 
+/// Gives back the pinned page, if any.
+fn unpin(dev: &vfio::Device<Sample>, s: &mut State) {
+    if let Some(p) = s.pinned.take() {
+        if let Err(p) = dev.unpin_pages(p) {
+            // Cannot happen: the page was pinned by this device. Keep it rather than lose it.
+            s.pinned = Some(p);
+        }
+    }
+}
+
 #[vtable]
 impl vfio::Operations for Sample {
     fn close(dev: &vfio::Device<Self>) {
         let mut s = dev.state.lock();
+        unpin(dev, &mut s);
         s.trigger = None;
         s.request = None;
         s.masked = false;
@@ -217,6 +240,8 @@ impl vfio::Operations for Sample {
                     BAR0_DMA_ADDR_LO => s.dma_addr as u32,
                     BAR0_DMA_ADDR_HI => (s.dma_addr >> 32) as u32,
                     BAR0_DMA_STATUS => s.dma_status,
+                    BAR0_PINNED => u32::from(s.pinned.is_some()),
+                    BAR0_UNMAP_COUNT => s.unmap_count,
                     _ => 0,
                 };
                 bytes = v.to_le_bytes();
@@ -256,6 +281,16 @@ impl vfio::Operations for Sample {
                     BAR0_DMA_GO => {
                         let r = dev.dma_write(s.dma_addr, &s.scratch.to_le_bytes());
                         s.dma_status = r.err().map_or(0, |e| e.to_errno().unsigned_abs());
+                    }
+                    BAR0_PIN if s.pinned.is_none() => {
+                        let r = dev.pin_pages(s.dma_addr & !(PAGE_SIZE as u64 - 1), 1, true);
+                        s.dma_status = match r {
+                            Ok(p) => {
+                                s.pinned = Some(p);
+                                0
+                            }
+                            Err(e) => e.to_errno().unsigned_abs(),
+                        };
                     }
                     _ => {}
                 }
@@ -377,8 +412,18 @@ impl vfio::Operations for Sample {
     }
 
     fn reset(dev: &vfio::Device<Self>) -> Result {
-        dev.state.lock().reset();
+        let mut s = dev.state.lock();
+        unpin(dev, &mut s);
+        s.reset();
         Ok(())
+    }
+
+    fn dma_unmap(dev: &vfio::Device<Self>, iova: u64, length: u64) {
+        let mut s = dev.state.lock();
+        if s.pinned.as_ref().is_some_and(|p| p.overlaps(iova, length)) {
+            unpin(dev, &mut s);
+            s.unmap_count += 1;
+        }
     }
 
     fn request(dev: &vfio::Device<Self>, count: u32) {

@@ -47,6 +47,9 @@
 #define BAR0_DMA_ADDR_HI	0x14
 #define BAR0_DMA_GO	0x18
 #define BAR0_DMA_STATUS	0x1c
+#define BAR0_PIN	0x20
+#define BAR0_PINNED	0x24
+#define BAR0_UNMAP_COUNT	0x28
 #define DMA_IOVA	0x100000
 #define BAR0_ID_VALUE	0x444d5352
 
@@ -531,10 +534,19 @@ static void test_dma(struct cdev *c)
 	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_LO, DMA_IOVA + page);
 	result(!wr32(c->fd, BAR0 + BAR0_DMA_GO, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) != 0,
 	       "device DMA to an unmapped IOVA fails");
-	result(!ioctl(c->iommufd, IOMMU_IOAS_UNMAP, &unmap), "IOAS_UNMAP of the buffer");
 	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_LO, DMA_IOVA);
+	result(!wr32(c->fd, BAR0 + BAR0_PIN, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) == 0 &&
+	       rd32(c->fd, BAR0 + BAR0_PINNED) == 1, "the device pins a page of the buffer");
+	result(!ioctl(c->iommufd, IOMMU_IOAS_UNMAP, &unmap) &&
+	       rd32(c->fd, BAR0 + BAR0_PINNED) == 0 && rd32(c->fd, BAR0 + BAR0_UNMAP_COUNT) == 1,
+	       "IOAS_UNMAP makes the device give the pinned page back (dma_unmap)");
 	result(!wr32(c->fd, BAR0 + BAR0_DMA_GO, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) != 0 &&
 	       buf[0] == 0, "device DMA after the unmap fails");
+	result(!wr32(c->fd, BAR0 + BAR0_PIN, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) != 0 &&
+	       rd32(c->fd, BAR0 + BAR0_PINNED) == 0, "pinning an unmapped page fails");
+	/* Left pinned: closing the device gives it back. */
+	result(!ioctl(c->iommufd, IOMMU_IOAS_MAP, &map) && !wr32(c->fd, BAR0 + BAR0_PIN, 1) &&
+	       rd32(c->fd, BAR0 + BAR0_PINNED) == 1, "map and pin again, for close to release");
 	munmap(buf, page);
 }
 
