@@ -367,9 +367,7 @@ impl<T: Driver> Parent<T> {
         }
         // SAFETY: `reg` comes from `KBox::into_raw` in `probe_callback` and is taken back once.
         let reg = unsafe { KBox::from_raw(reg) };
-        let vdev = KBox::into_inner(reg).unregister();
-        T::remove(&this.data, &vdev);
-        drop(vdev);
+        KBox::into_inner(reg).unregister_then(|vdev| T::remove(&this.data, vdev));
         slot.count.fetch_sub(1, Relaxed);
     }
 

@@ -41,7 +41,6 @@ use crate::{
     ioctl::_IO,
     mm::virt::VmaNew,
     prelude::*,
-    sync::aref::{ARef, AlwaysRefCounted},
     types::{Opaque, ScopeGuard},
     uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
 };
@@ -486,29 +485,26 @@ impl<T: Operations> Deref for Device<T> {
     }
 }
 
-// SAFETY: The reference count of a `vfio_device` is the one of its embedded `struct device`,
-// which `vfio_put_device` drops; the allocation lives until it reaches zero.
-unsafe impl<T: Operations> AlwaysRefCounted for Device<T> {
-    fn inc_ref(&self) {
-        // SAFETY: `self` is valid, so its `struct device` has a non-zero reference count.
-        unsafe { bindings::get_device(&raw mut (*self.as_raw()).device) };
-    }
-
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller owns one reference to `obj`.
-        unsafe { bindings::vfio_put_device(obj.as_ptr().cast()) };
-    }
-}
-
 /// The registration of an emulated VFIO device.
 ///
 /// While it exists, userspace can open the device. Dropping it unregisters the device, waiting
 /// until every file descriptor of it has been closed, then drops the reference it holds.
 ///
+/// The registration holds the only reference that the driver has: [`Device`] is not reference
+/// counted on the Rust side, so no `&Device` outlives the registration, and the device's last
+/// reference normally goes in the registration's destructor. This keeps the device (and the
+/// parent device it pins) from outliving what created it, for example an mdev parent.
+///
 /// # Invariants
 ///
-/// `self.0` is registered with `vfio_register_emulated_iommu_dev` and holds a reference.
-pub struct Registration<T: Operations>(ARef<Device<T>>);
+/// `self.0` is registered with `vfio_register_emulated_iommu_dev` and we own one reference to it.
+pub struct Registration<T: Operations>(NonNull<Device<T>>);
+
+// SAFETY: The registration can be dropped on any thread; `Device<T>` is `Send` and `Sync`.
+unsafe impl<T: Operations> Send for Registration<T> {}
+
+// SAFETY: `&self` only gives out `&Device<T>`, which is `Sync`.
+unsafe impl<T: Operations> Sync for Registration<T> {}
 
 impl<T: Operations> Registration<T> {
     /// Creates a VFIO device for `dev` with the data from `init` and registers it as a device
@@ -542,36 +538,43 @@ impl<T: Operations> Registration<T> {
         // SAFETY: `vdev` is an initialised VFIO device that is not registered yet.
         to_result(unsafe { bindings::vfio_register_emulated_iommu_dev(vdev) })?;
         let vdev = guard.dismiss();
-        // INVARIANT: The device is registered and we hand our reference to the `ARef`.
-        // SAFETY: `vdev` is valid and not NULL, and we own one reference to it.
+        // INVARIANT: The device is registered and the reference is ours.
+        // SAFETY: `_vfio_alloc_device` returns a valid pointer or an error pointer, and errors
+        // were returned above.
         Ok(Self(unsafe {
-            ARef::from_raw(NonNull::new_unchecked(vdev.cast::<Device<T>>()))
+            NonNull::new_unchecked(vdev.cast::<Device<T>>())
         }))
     }
 
     /// Returns the registered device.
     pub fn device(&self) -> &Device<T> {
-        &self.0
+        // SAFETY: By the type invariant we hold a reference, so the device is valid for as long
+        // as `self` is borrowed.
+        unsafe { self.0.as_ref() }
     }
 
-    /// Unregisters the device, waiting until userspace has closed it, and returns the reference
-    /// this registration held.
-    pub fn unregister(self) -> ARef<Device<T>> {
+    /// Unregisters the device, waiting until userspace has closed it, then calls `f` with the
+    /// device, which no callback uses any more, before dropping the reference.
+    pub fn unregister_then(self, f: impl FnOnce(&Device<T>)) {
         let this = core::mem::ManuallyDrop::new(self);
-        // SAFETY: `this.0` is registered by the type invariant and unregistered only here, since
-        // `Drop` does not run for `this`.
-        unsafe { bindings::vfio_unregister_group_dev(this.0.as_raw()) };
-        // SAFETY: `this` is never used or dropped again, so the `ARef` is moved out exactly once.
-        unsafe { core::ptr::read(&this.0) }
+        // SAFETY: The device is registered (type invariant) and unregistered only here, since
+        // `Drop` does not run for `this`. This blocks until all users are gone.
+        unsafe { bindings::vfio_unregister_group_dev(this.device().as_raw()) };
+        f(this.device());
+        // SAFETY: We own one reference (type invariant) and give it back once; `this` is not used
+        // afterwards.
+        unsafe { bindings::vfio_put_device(this.0.as_ptr().cast()) };
     }
 }
 
 impl<T: Operations> Drop for Registration<T> {
     fn drop(&mut self) {
         // SAFETY: The device is registered by the type invariant; this is the only place, besides
-        // `unregister` (which skips `Drop`), where it is unregistered. This blocks until all
-        // users are gone. The reference is dropped afterwards with `self.0`.
-        unsafe { bindings::vfio_unregister_group_dev(self.0.as_raw()) };
+        // `unregister_then` (which skips `Drop`), where it is unregistered. This blocks until all
+        // users are gone.
+        unsafe { bindings::vfio_unregister_group_dev(self.device().as_raw()) };
+        // SAFETY: We own one reference (type invariant) and give it back once.
+        unsafe { bindings::vfio_put_device(self.0.as_ptr().cast()) };
     }
 }
 
