@@ -43,13 +43,24 @@ modules_install:
 	@test -n "$(KDIR)" || { echo "usage: make modules_install KDIR=<kernel tree>"; exit 2; }
 	$(MAKE) -C $(KDIR) LLVM=$(LLVM) M=$(CURDIR)/$(DRIVER_DIR) CONFIG_VFIO_MDEV_IDXD=m modules_install
 
-# What the emulated machine finds under /opt/vdsa.
+# What the emulated machine finds under /opt/vdsa. The C tests are static
+# binaries built against the uapi headers of the project's kernel tree.
+UAPI := build/uapi
+SELFTESTS_C := mdev_test
+
 guest:
 	@rm -rf $(GUEST)
 	@mkdir -p $(GUEST)/bin $(GUEST)/tests
 	@cp tools/testing/selftests/vdsa/*.sh $(GUEST)/tests/
 	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
 	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/tests/isa_test tools/qemu/tests/isa_test.c
+	@tree=$$(tools/kernel/prepare.sh 2>/dev/null) && \
+		$(MAKE) -s -C "$$tree" LLVM=$(LLVM) headers_install \
+			INSTALL_HDR_PATH=$(CURDIR)/$(UAPI) >/dev/null
+	@for t in $(SELFTESTS_C); do \
+		gcc -static -O2 -Wall -Werror -I$(UAPI)/include \
+			-o $(GUEST)/tests/$$t tools/testing/selftests/vdsa/$$t.c || exit 1; \
+	done
 
 run: kernel qemu guest
 	@tools/vm/run -- vdsa-demo

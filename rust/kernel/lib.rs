@@ -71,6 +71,8 @@ pub mod driver;
 #[cfg(CONFIG_DRM = "y")]
 pub mod drm;
 pub mod error;
+#[cfg(CONFIG_EVENTFD)]
+pub mod eventfd;
 pub mod faux;
 #[cfg(CONFIG_RUST_FW_LOADER_ABSTRACTIONS)]
 pub mod firmware;
@@ -98,6 +100,8 @@ pub mod jump_label;
 pub mod kunit;
 pub mod list;
 pub mod maple_tree;
+#[cfg(all(CONFIG_VFIO_MDEV = "y", CONFIG_EVENTFD))]
+pub mod mdev;
 pub mod miscdevice;
 pub mod mm;
 pub mod module;
@@ -144,6 +148,8 @@ pub mod types;
 pub mod uaccess;
 #[cfg(CONFIG_USB = "y")]
 pub mod usb;
+#[cfg(all(CONFIG_VFIO = "y", CONFIG_EVENTFD))]
+pub mod vfio;
 pub mod workqueue;
 pub mod xarray;
 

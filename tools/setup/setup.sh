@@ -54,7 +54,7 @@ log "installing Debian packages"
 apt_install \
 	clang-22 lld-22 llvm-22 libclang-22-dev \
 	flex bison libelf-dev libssl-dev bc cpio kmod rsync xz-utils \
-	busybox-static dpkg-dev python3 ca-certificates shellcheck \
+	busybox-static dpkg-dev python3 ca-certificates shellcheck gcc libc6-dev \
 	ninja-build libglib2.0-dev libpixman-1-dev python3-distlib \
 	libattr1-dev libcap-ng-dev pkg-config
 apt_install -t bookworm-backports qemu-system-x86 meson

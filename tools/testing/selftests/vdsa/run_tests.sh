@@ -10,7 +10,8 @@ for t in \
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd" \
 	"module_test.sh" \
 	"isa_test" \
-	"portal_test.sh"; do
+	"portal_test.sh" \
+	"mdev_test"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086
 	case "$t" in
