@@ -7,7 +7,6 @@
 #
 # Environment:
 #   VDSA_CACHE    cache directory (default ~/.cache/vdsa)
-#   CLIPPY=1      also build the project's Rust code through clippy
 #   JOBS          parallel jobs (default: number of CPUs)
 #
 # The project's driver and samples are built in the tree, like any other
@@ -55,17 +54,11 @@ if [ "$(cat "$tree/.vdsa-config-key" 2>/dev/null)" != "$cfgkey" ] || [ ! -e "$tr
 	echo "$cfgkey" >"$tree/.vdsa-config-key"
 fi
 
-# The project's Rust code through clippy first: the normal build below then
-# compiles it again with rustc (Kbuild sees the changed command line).
-if [ -n "${CLIPPY:-}" ]; then
-	log "clippy: the project's Rust code"
-	for d in "${RUST_CLIPPY_DIRS[@]}"; do
-		kmake CLIPPY=1 "$d/"
-	done
-fi
-
-log "building bzImage and modules in $tree"
-kmake bzImage modules
+# All Rust code goes through clippy, always: the project's driver, samples
+# and kernel crate abstractions get its lints, and the tree is never rebuilt
+# just because one build used clippy and the next did not.
+log "building bzImage and modules in $tree (Rust through clippy)"
+kmake CLIPPY=1 bzImage modules
 
 staging="$tree/.vdsa-modules"
 rm -rf "$staging"

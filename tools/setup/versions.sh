@@ -17,10 +17,6 @@ KERNEL_DEB_SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181e
 KERNEL_OVERLAY_DIRS=(rust drivers samples include arch kernel Documentation
 	tools/testing tools/include tools/lib)
 
-# Kernel directories holding the project's Rust code, built through clippy by
-# tools/kernel/build.sh with CLIPPY=1.
-RUST_CLIPPY_DIRS=(drivers/vfio/mdev/idxd samples/rust)
-
 # LLVM toolchain suffix used for the kernel build (make LLVM=-22).
 LLVM_SUFFIX=-22
 
