@@ -9,6 +9,7 @@ status=0
 for t in \
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs" \
 	"module_test.sh" \
+	"dsa_dmatest.sh" \
 	"isa_test"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086
