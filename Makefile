@@ -49,6 +49,7 @@ guest:
 	@cp tools/testing/selftests/vdsa/*.sh $(GUEST)/tests/
 	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
 	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/tests/isa_test tools/qemu/tests/isa_test.c
+	@tools/kernel/vfio-selftests.sh $(GUEST)/tests
 
 run: kernel qemu guest
 	@tools/vm/run -- vdsa-demo

@@ -10,6 +10,7 @@ for t in \
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs" \
 	"module_test.sh" \
 	"dsa_dmatest.sh" \
+	"vfio_driver_test.sh -v iommufd" \
 	"isa_test"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086
