@@ -846,12 +846,20 @@ static bool dsa_step(IntelDSAState *s, DSAWork *w, DSACompletion *c,
         if (got < n) {
             c->status = DSA_COMP_PAGE_FAULT_NOBOF;
             c->fault_addr = src + off + got;
+            /* what was read before the fault is written */
+            if (op == DSA_OP_MEMMOVE && off == w->done &&
+                dsa_dma(s, e, dst + off, a, got, true) == got) {
+                w->done += got;
+            }
             break;
         }
         got = dsa_dma(s, e, dst + off, a, n, true);
         if (got < n) {
             c->status = DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE;
             c->fault_addr = dst + off + got;
+            if (op == DSA_OP_MEMMOVE && off == w->done) {
+                w->done += got;
+            }
             break;
         }
         if (op == DSA_OP_DUALCAST) {
@@ -909,6 +917,7 @@ static bool dsa_step(IntelDSAState *s, DSAWork *w, DSACompletion *c,
         if (got < n) {
             c->status = DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE;
             c->fault_addr = desc_dst(d) + w->done + got;
+            w->done += got;
             break;
         }
         w->done += n;
