@@ -9,6 +9,9 @@
 # Only vfio_pci_driver_test is built: its DSA driver (lib/drivers/dsa) is
 # the independent check of the DSA model. The objects go to build/vfio-selftests
 # and the UAPI headers to build/kernel-headers, outside the kernel tree.
+# The project's own tests that drive a device through libvfio
+# (tools/testing/selftests/vdsa/*_test.c that include libvfio.h) are linked
+# against the same library.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,4 +37,14 @@ make -s -C "$tree/tools/testing/selftests/vfio" OUTPUT="$out" \
 	"${tests[@]/#/$out/}"
 for t in "${tests[@]}"; do
 	cp "$out/$t" "$dest/"
+done
+
+vfio=$tree/tools/testing/selftests/vfio
+mapfile -t libvfio < <(find "$out/libvfio" -name '*.o' | sort)
+for src in "$top"/tools/testing/selftests/vdsa/*_test.c; do
+	grep -q '#include <libvfio.h>' "$src" || continue
+	gcc -static -O2 -Wall -Werror -pthread \
+		-isystem "$hdr/include" -I"$vfio/lib/include" -I"$tree/tools/include" \
+		-I"$tree/tools/testing/selftests" \
+		-o "$dest/$(basename "$src" .c)" "$src" "${libvfio[@]}" -luuid
 done

@@ -11,6 +11,7 @@ for t in \
 	"module_test.sh" \
 	"dsa_dmatest.sh" \
 	"vfio_driver_test.sh -v iommufd" \
+	"dsa_bad_input.sh" \
 	"isa_test"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086
