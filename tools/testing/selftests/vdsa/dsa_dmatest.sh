@@ -48,7 +48,15 @@ caps() {
 }
 ktap_check "capabilities read through sysfs" caps
 
+# The largest copy: the device's (or idxd's default WQ) maximum transfer,
+# at most dmatest's default buffer of 16 KiB.
+xfer=$(cat $dsa/max_transfer_size 2>/dev/null) || xfer=16384
+[ "$xfer" -le 2097152 ] || xfer=2097152
+buf=$xfer
+[ "$buf" -le 16384 ] || buf=16384
+
 configure() {
+	echo "$xfer" >$wq/max_transfer_size &&
 	echo 0 >$dsa/engine0.0/group_id &&
 		echo 0 >$wq/group_id &&
 		echo dedicated >$wq/mode &&
@@ -94,12 +102,13 @@ run_dmatest() {
 	echo 60000 >$p/timeout
 	echo "$iterations" >$p/iterations
 	echo 1 >$p/threads_per_chan
+	echo "$buf" >$p/test_buf_size
 	echo "$chan" >$p/channel || return 1
 	dmesg -c >/dev/null
 	echo 1 >$p/run
 	cat $p/wait >/dev/null
 	summary=$(dmesg | grep 'dmatest: .*summary' | tail -n 1)
-	ktap_diag "$summary"
+	ktap_diag "$summary (buffers up to $buf bytes)"
 	echo "$summary" | grep -q "summary $iterations tests, 0 failures"
 }
 ktap_check "dmatest: $iterations verified copies, 0 failures" run_dmatest
