@@ -389,6 +389,7 @@ static uint64_t dsa_wqcap(IntelDSAState *s)
     v |= BIT_ULL(51);                   /* priority */
     if (s->version >= 2) {
         v |= BIT_ULL(52);               /* occupancy */
+        v |= BIT_ULL(54);               /* per-WQ operation configuration */
     }
     return v;
 }
@@ -1270,6 +1271,11 @@ static void dsa_wq_reset_state(IntelDSAState *s, unsigned wq, bool cfg)
     q->cfg[WQCFG_STATE_IDX] &= ~WQCFG_STATE_ENABLED;
     if (cfg) {
         memset(q->cfg, 0, sizeof(q->cfg));
+        if (s->version >= 2) {
+            /* the operations a WQ allows: all of them, until configured */
+            q->cfg[8] = (uint32_t)DSA_OPCAP0;
+            q->cfg[9] = DSA_OPCAP0 >> 32;
+        }
     }
     q->cfg[WQCFG_STATE_IDX] = (q->cfg[WQCFG_STATE_IDX] & ~0xffff) |
                               WQCFG_MODE_SUPPORT;
