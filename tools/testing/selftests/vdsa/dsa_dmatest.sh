@@ -6,14 +6,15 @@
 # (plain writes, as accel-config would do them); the WQ becomes a dmaengine
 # channel and dmatest copies and verifies a few hundred buffers through it.
 #
-# usage: dsa_dmatest.sh [ITERATIONS]
+# usage: dsa_dmatest.sh [DEVICE-ID [ITERATIONS]]
+#   DEVICE-ID: the PCI device ID of the DSA to use (0b25: DSA 1.0, the
+#   default; 11fb: the 2.0 layout)
 
 # shellcheck source=tools/testing/selftests/vdsa/ktap.sh
 . "$(dirname "$0")/ktap.sh"
 
-iterations=${1:-400}
-dsa=/sys/bus/dsa/devices/dsa0
-wq=$dsa/wq0.0
+devid=0x${1:-0b25}
+iterations=${2:-400}
 
 ktap_header 10
 
@@ -22,22 +23,32 @@ rmmod idxd_vdcm 2>/dev/null
 
 pci_dev() {
 	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = 0x0b25 ] &&
+		[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = "$devid" ] &&
 			{ echo "$d"; return 0; }
 	done
 	return 1
 }
 
+# The idxd device (dsaN) of the PCI device, and its first WQ.
+dsa=/nonexistent
+wq=/nonexistent
 probe() {
-	dev=$(pci_dev) || { ktap_diag "no 8086:0b25 device"; return 1; }
+	dev=$(pci_dev) || { ktap_diag "no 8086:$devid device"; return 1; }
 	modprobe idxd || return 1
 	[ "$(basename "$(readlink "$dev/driver")")" = idxd ] || {
 		ktap_diag "$dev is not bound to idxd"
 		return 1
 	}
-	test -d $dsa
+	for d in "$dev"/dsa*; do
+		[ -d "$d" ] || continue
+		dsa=/sys/bus/dsa/devices/$(basename "$d")
+		wq=$dsa/wq${dsa#/sys/bus/dsa/devices/dsa}.0
+	done
+	ktap_diag "$(basename "$dev") is $(basename $dsa)"
+	test -d $dsa && test -d $wq
 }
-ktap_check "idxd probes the DSA device" probe
+ktap_check "idxd probes the DSA device ($devid)" probe
+n=${dsa#/sys/bus/dsa/devices/dsa}
 
 caps() {
 	ktap_diag "version $(cat $dsa/version) max_work_queues $(cat $dsa/max_work_queues)" \
@@ -57,7 +68,7 @@ buf=$xfer
 
 configure() {
 	echo "$xfer" >$wq/max_transfer_size &&
-	echo 0 >$dsa/engine0.0/group_id &&
+	echo 0 >$dsa/engine${n}.0/group_id &&
 		echo 0 >$wq/group_id &&
 		echo dedicated >$wq/mode &&
 		echo 32 >$wq/size &&
@@ -69,13 +80,13 @@ configure() {
 ktap_check "group, engine and WQ configured" configure
 
 enable_dev() {
-	echo dsa0 >/sys/bus/dsa/drivers/idxd/bind &&
+	echo "dsa$n" >/sys/bus/dsa/drivers/idxd/bind &&
 		[ "$(cat $dsa/state)" = enabled ]
 }
 ktap_check "device enabled (idxd bind)" enable_dev
 
 enable_wq() {
-	echo wq0.0 >/sys/bus/dsa/drivers/dmaengine/bind &&
+	echo "wq$n.0" >/sys/bus/dsa/drivers/dmaengine/bind &&
 		[ "$(cat $wq/state)" = enabled ]
 }
 ktap_check "kernel WQ enabled as a dmaengine channel" enable_wq
@@ -85,7 +96,7 @@ find_chan() {
 	for c in /sys/class/dma/*; do
 		[ -e "$c" ] || continue
 		case "$(readlink -f "$c/device")" in
-		*/wq0.0) chan=$(basename "$c"); return 0 ;;
+		*/"wq$n.0") chan=$(basename "$c"); return 0 ;;
 		esac
 	done
 	# Otherwise the only channel there is (idxd's are the only ones here).
@@ -123,9 +134,9 @@ ktap_check "WQ empty after the run" occupancy
 
 disable() {
 	rmmod dmatest &&
-		echo wq0.0 >/sys/bus/dsa/drivers/dmaengine/unbind &&
+		echo "wq$n.0" >/sys/bus/dsa/drivers/dmaengine/unbind &&
 		[ "$(cat $wq/state)" = disabled ] &&
-		echo dsa0 >/sys/bus/dsa/drivers/idxd/unbind &&
+		echo "dsa$n" >/sys/bus/dsa/drivers/idxd/unbind &&
 		[ "$(cat $dsa/state)" = disabled ]
 }
 ktap_check "WQ and device disable cleanly" disable
