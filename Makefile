@@ -45,7 +45,8 @@ modules_install:
 
 # What the emulated machine finds under /opt/vdsa. The C tests are static
 # binaries built against the uapi headers of the project's kernel tree.
-UAPI := build/uapi
+# tools/kernel/vfio-selftests.sh installs the headers there.
+UAPI := build/kernel-headers
 SELFTESTS_C := mdev_test
 
 guest:
@@ -54,9 +55,7 @@ guest:
 	@cp tools/testing/selftests/vdsa/*.sh $(GUEST)/tests/
 	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
 	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/tests/isa_test tools/qemu/tests/isa_test.c
-	@tree=$$(tools/kernel/prepare.sh 2>/dev/null) && \
-		$(MAKE) -s -C "$$tree" LLVM=$(LLVM) headers_install \
-			INSTALL_HDR_PATH=$(CURDIR)/$(UAPI) >/dev/null
+	@tools/kernel/vfio-selftests.sh $(GUEST)/tests
 	@for t in $(SELFTESTS_C); do \
 		gcc -static -O2 -Wall -Werror -I$(UAPI)/include \
 			-o $(GUEST)/tests/$$t tools/testing/selftests/vdsa/$$t.c || exit 1; \

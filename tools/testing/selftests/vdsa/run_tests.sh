@@ -9,6 +9,10 @@ status=0
 for t in \
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd" \
 	"module_test.sh" \
+	"dsa_dmatest.sh 0b25" \
+	"dsa_dmatest.sh 11fb" \
+	"vfio_driver_test.sh -v iommufd" \
+	"dsa_bad_input.sh" \
 	"isa_test" \
 	"portal_test.sh" \
 	"mdev_test"; do

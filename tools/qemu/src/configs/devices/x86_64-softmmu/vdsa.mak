@@ -19,3 +19,6 @@ CONFIG_VIRTIO_9P=y
 # enqueue-testdev receives 64-byte direct and enqueue stores.
 CONFIG_ISA_DEBUG=y
 CONFIG_ENQUEUE_TESTDEV=y
+
+# The emulated Intel Data Streaming Accelerator (hw/dma/intel-dsa.c).
+CONFIG_INTEL_DSA=y

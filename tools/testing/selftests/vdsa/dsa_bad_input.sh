@@ -1,0 +1,15 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The emulated DSA given bad input (dsa_bad_input_test, through vfio-pci):
+# the architected errors, and a device that still works afterwards.
+
+dir=$(dirname "$0")
+# shellcheck source=tools/testing/selftests/vdsa/dsa_vfio.sh
+. "$dir/dsa_vfio.sh"
+
+dsa_vfio_bind
+"$dir/dsa_bad_input_test" "$dev"
+status=$?
+dsa_vfio_release
+exit $status

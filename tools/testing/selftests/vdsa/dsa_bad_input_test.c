@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The emulated DSA given bad input, through vfio-pci and the VFIO
+ * selftests' libvfio: admin commands in the wrong state, bad
+ * configurations, malformed descriptors, unmapped addresses, bad
+ * completion record addresses, stray writes to portals and random
+ * descriptors. Each must give the architected error (CMDSTS error code,
+ * completion status, SWERR) and leave the device working; QEMU must not
+ * crash. A few good descriptors of each kind check the results byte for
+ * byte.
+ *
+ * usage: dsa_bad_input_test BDF
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvfio.h>
+
+/* BAR0 registers (drivers/dma/idxd/registers.h) */
+#define GENCAP		0x10
+#define WQCAP		0x20
+#define TABLE_OFFSETS	0x60
+#define GENSTS		0x90
+#define CMD		0xa0
+#define CMDSTS		0xa8
+#define SWERR		0xc0
+
+enum {
+	CMD_ENABLE_DEVICE = 1, CMD_DISABLE_DEVICE, CMD_DRAIN_ALL, CMD_ABORT_ALL,
+	CMD_RESET_DEVICE, CMD_ENABLE_WQ, CMD_DISABLE_WQ, CMD_DRAIN_WQ,
+	CMD_ABORT_WQ, CMD_RESET_WQ, CMD_DRAIN_PASID, CMD_ABORT_PASID,
+};
+
+enum {
+	OP_NOOP = 0, OP_BATCH = 1, OP_DRAIN = 2, OP_MEMMOVE = 3, OP_FILL = 4,
+	OP_COMPARE = 5, OP_COMPVAL = 6, OP_DUALCAST = 9, OP_CRCGEN = 0x10,
+};
+
+#define F_CRAV	0x04
+#define F_RCR	0x08
+
+struct desc {
+	uint32_t pasid_priv;
+	uint32_t flags_op;
+	uint64_t compl;
+	uint64_t src;
+	uint64_t dst;
+	uint32_t size;
+	uint16_t int_handle;
+	uint16_t rsvd;
+	uint64_t f40;
+	uint64_t f48;
+	uint64_t f56;
+} __attribute__((aligned(64)));
+
+struct compl {
+	volatile uint8_t status;
+	uint8_t result;
+	uint16_t rsvd;
+	uint32_t bytes;
+	uint64_t fault_addr;
+	uint64_t extra;
+	uint64_t rsvd2;
+} __attribute__((aligned(32)));
+
+static struct vfio_pci_device *dev;
+static volatile uint8_t *bar0, *bar2;
+static uint8_t *buf;		/* 1 MiB mapped for DMA at iova */
+static uint64_t iova;
+static uint64_t unmapped_iova;
+static unsigned int grpcfg, wqcfg, wqcfg_size;
+static int n, failed;
+
+static void result(int ok, const char *name)
+{
+	n++;
+	printf("%sok %d %s\n", ok ? "" : "not ", n, name);
+	if (!ok)
+		failed++;
+}
+
+static uint32_t rd32(unsigned int off)
+{
+	return *(volatile uint32_t *)(bar0 + off);
+}
+
+static uint64_t rd64(unsigned int off)
+{
+	return *(volatile uint64_t *)(bar0 + off);
+}
+
+static void wr32(unsigned int off, uint32_t v)
+{
+	*(volatile uint32_t *)(bar0 + off) = v;
+}
+
+static void wr64(unsigned int off, uint64_t v)
+{
+	*(volatile uint64_t *)(bar0 + off) = v;
+}
+
+/* Run an admin command; returns CMDSTS (error in bits 7:0) */
+static uint32_t command(uint32_t cmd, uint32_t operand)
+{
+	uint32_t st;
+	int i;
+
+	wr32(CMD, cmd << 20 | operand);
+	for (i = 0; i < 5000; i++) {
+		st = rd32(CMDSTS);
+		if (!(st & 0x80000000u))
+			return st;
+		usleep(1000);
+	}
+	return 0xffffffffu;
+}
+
+static void check_cmd(uint32_t cmd, uint32_t operand, uint8_t want,
+		      const char *name)
+{
+	uint32_t st = command(cmd, operand);
+
+	if ((st & 0xff) != want)
+		printf("# %s: CMDSTS 0x%x, want error 0x%x\n", name, st, want);
+	result((st & 0xff) == want, name);
+}
+
+static void wqcfg_write(int wq, int idx, uint32_t v)
+{
+	wr32(wqcfg + wq * wqcfg_size + idx * 4, v);
+}
+
+static void movdir64b(volatile void *portal, const void *src)
+{
+	asm volatile(".byte 0x66, 0x0f, 0x38, 0xf8, 0x02"
+		     : : "a" (portal), "d" (src) : "memory");
+}
+
+static uint64_t to_dev(void *p)
+{
+	return iova + ((uint8_t *)p - buf);
+}
+
+/* Submit to WQ 0 and wait for the completion record; returns its status */
+static uint8_t submit(struct desc *d, struct compl *c)
+{
+	int i;
+
+	memset((void *)c, 0, sizeof(*c));
+	movdir64b(bar2, d);
+	for (i = 0; i < 3000; i++) {
+		if (c->status)
+			return c->status;
+		usleep(1000);
+	}
+	return 0;
+}
+
+static void desc_init(struct desc *d, uint8_t op, struct compl *c)
+{
+	memset(d, 0, sizeof(*d));
+	d->flags_op = (uint32_t)op << 24 | F_CRAV | F_RCR;
+	d->compl = to_dev(c);
+}
+
+static uint64_t swerr_wait(void)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		v = rd64(SWERR);
+		if (v & 1)
+			break;
+		usleep(1000);
+	}
+	return v;
+}
+
+static void swerr_clear(void)
+{
+	wr64(SWERR, 3);
+}
+
+static void check_status(struct desc *d, struct compl *c, uint8_t want,
+			 const char *name)
+{
+	uint8_t st = submit(d, c);
+
+	if (st != want)
+		printf("# %s: status 0x%x, want 0x%x\n", name, st, want);
+	result(st == want, name);
+}
+
+static uint32_t crc32c(const uint8_t *p, size_t len)
+{
+	uint32_t crc = ~0u;
+
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1));
+	}
+	return ~crc;
+}
+
+static void config_tests(void)
+{
+	uint64_t off;
+
+	check_cmd(CMD_RESET_DEVICE, 0, 0, "reset device");
+	off = rd64(TABLE_OFFSETS);
+	grpcfg = (off & 0xffff) * 0x100;
+	wqcfg = ((off >> 16) & 0xffff) * 0x100;
+	wqcfg_size = 1u << (((rd64(WQCAP) >> 24) & 0xf) + 5);
+
+	check_cmd(0x1f, 0, 0x01, "unknown command: invalid command (0x01)");
+	check_cmd(CMD_ENABLE_WQ, 200, 0x02,
+		  "enable WQ 200: invalid WQ index (0x02)");
+	check_cmd(CMD_ENABLE_WQ, 0, 0x20,
+		  "enable WQ, device disabled: device not enabled (0x20)");
+	check_cmd(CMD_DISABLE_DEVICE, 0, 0x31,
+		  "disable a disabled device (0x31)");
+	check_cmd(CMD_DRAIN_WQ, 1, 0x32,
+		  "drain WQ, device disabled: device not enabled (0x32)");
+
+	vfio_pci_cmd_clear(dev, PCI_COMMAND_MASTER);
+	check_cmd(CMD_ENABLE_DEVICE, 0, 0x12,
+		  "enable device without bus master: error 0x12");
+	vfio_pci_cmd_set(dev, PCI_COMMAND_MASTER);
+
+	/* WQ 0: dedicated, in group 0 with engine 0; more than the total */
+	wqcfg_write(0, 0, (rd64(WQCAP) & 0xffff) + 1);
+	wqcfg_write(0, 2, 1 | 1 << 4);		/* dedicated, priority 1 */
+	wqcfg_write(0, 3, 12 | 5 << 5);		/* 4 KiB, batch 32 */
+	wr64(grpcfg, 1);
+	check_cmd(CMD_ENABLE_DEVICE, 0, 0x14,
+		  "enable device, WQ sizes over the total: error 0x14");
+	wqcfg_write(0, 0, 16);
+	check_cmd(CMD_ENABLE_DEVICE, 0, 0x17,
+		  "enable device, a group with a WQ and no engine: error 0x17");
+	wr64(grpcfg + 32, 1);
+
+	/* WQ 1: priority 0; WQ 2: configured, never enabled */
+	wqcfg_write(1, 0, 8);
+	wqcfg_write(1, 2, 1);
+	wr64(grpcfg, 7);
+	wqcfg_write(2, 0, 8);
+	wqcfg_write(2, 2, 1 | 1 << 4);
+
+	check_cmd(CMD_ENABLE_DEVICE, 0, 0, "enable device");
+	result((rd32(GENSTS) & 3) == 1, "GENSTS says enabled");
+	check_cmd(CMD_ENABLE_DEVICE, 0, 0x10,
+		  "enable an enabled device: error 0x10");
+	wr64(grpcfg + 32, 3);
+	result(rd64(grpcfg + 32) == 1, "GRPCFG is locked while enabled");
+	check_cmd(CMD_ENABLE_WQ, 1, 0x23, "enable WQ, priority 0: error 0x23");
+	check_cmd(CMD_ENABLE_WQ, 0, 0, "enable WQ 0");
+	check_cmd(CMD_ENABLE_WQ, 0, 0x21, "enable an enabled WQ: error 0x21");
+	wqcfg_write(0, 0, 4);
+	result((rd32(wqcfg) & 0xffff) == 16, "WQCFG is locked while enabled");
+	result((rd32(wqcfg + 24) >> 30) == 1, "WQCFG says WQ 0 enabled");
+}
+
+static void descriptor_tests(void)
+{
+	struct desc *d = (struct desc *)buf;
+	struct desc *list = (struct desc *)(buf + 4096);
+	struct compl *c = (struct compl *)(buf + 8192);
+	uint8_t *src = buf + 65536, *dst = buf + 131072, *dst2 = buf + 196608;
+	uint64_t sw;
+	int i, ok;
+
+	for (i = 0; i < 4096; i++)
+		src[i] = i * 7 + 3;
+
+	desc_init(d, OP_MEMMOVE, c);
+	d->src = to_dev(src);
+	d->dst = to_dev(dst);
+	d->size = 4096;
+	memset(dst, 0, 4096);
+	check_status(d, c, 1, "MEMMOVE 4 KiB: success");
+	result(!memcmp(src, dst, 4096) && c->bytes == 4096,
+	       "MEMMOVE: the bytes arrived, bytes completed 4096");
+
+	desc_init(d, OP_FILL, c);
+	d->src = 0x0102030405060708ull;
+	d->dst = to_dev(dst);
+	d->size = 1000;
+	check_status(d, c, 1, "FILL: success");
+	for (ok = 1, i = 0; i < 1000; i++)
+		ok &= dst[i] == (uint8_t)(0x08 - (i & 7));
+	result(ok && dst[1000] == src[1000], "FILL: the pattern, nothing beyond");
+
+	memcpy(dst, src, 4096);
+	desc_init(d, OP_COMPARE, c);
+	d->src = to_dev(src);
+	d->dst = to_dev(dst);
+	d->size = 4096;
+	check_status(d, c, 1, "COMPARE equal: success");
+	result(c->result == 0, "COMPARE equal: result 0");
+	dst[1234] ^= 1;
+	check_status(d, c, 1, "COMPARE different: success");
+	result(c->result == 1 && c->bytes == 1234,
+	       "COMPARE different: result 1 at offset 1234");
+
+	desc_init(d, OP_DUALCAST, c);
+	d->src = to_dev(src);
+	d->dst = to_dev(dst);
+	d->f40 = to_dev(dst2);
+	d->size = 4096;
+	memset(dst, 0, 4096);
+	memset(dst2, 0, 4096);
+	check_status(d, c, 1, "DUALCAST: success");
+	result(!memcmp(src, dst, 4096) && !memcmp(src, dst2, 4096),
+	       "DUALCAST: both destinations");
+
+	memcpy(src, "123456789", 9);
+	desc_init(d, OP_CRCGEN, c);
+	d->src = to_dev(src);
+	d->size = 9;
+	check_status(d, c, 1, "CRCGEN: success");
+	result((uint32_t)c->extra == crc32c(src, 9) &&
+	       (uint32_t)c->extra == 0xe3069283u,
+	       "CRCGEN: CRC-32C of \"123456789\" is 0xe3069283");
+
+	/* a batch of two copies */
+	for (i = 0; i < 2; i++) {
+		memset(&list[i], 0, sizeof(list[i]));
+		list[i].flags_op = OP_MEMMOVE << 24;
+		list[i].src = to_dev(src);
+		list[i].dst = to_dev(i ? dst2 : dst);
+		list[i].size = 4096;
+	}
+	memset(dst, 0, 4096);
+	memset(dst2, 0, 4096);
+	desc_init(d, OP_BATCH, c);
+	d->src = to_dev(list);
+	d->size = 2;
+	check_status(d, c, 1, "BATCH of 2 MEMMOVE: success");
+	result(!memcmp(src, dst, 4096) && !memcmp(src, dst2, 4096) &&
+	       c->bytes == 2, "BATCH: both copies done, 2 descriptors");
+
+	/* malformed descriptors */
+	desc_init(d, 0x3f, c);
+	check_status(d, c, 0x10, "unsupported opcode: status 0x10");
+	desc_init(d, OP_NOOP, c);
+	d->flags_op |= 0x40;
+	check_status(d, c, 0x11, "reserved flag: status 0x11");
+	result(c->extra == 0x40, "invalid flags reported in the record");
+	desc_init(d, OP_NOOP, c);
+	d->pasid_priv = 1u << 25;
+	check_status(d, c, 0x12, "reserved descriptor bits: status 0x12");
+	desc_init(d, OP_MEMMOVE, c);
+	d->src = to_dev(src);
+	d->dst = to_dev(dst);
+	d->size = 0;
+	check_status(d, c, 0x13, "transfer size 0: status 0x13");
+	d->size = 8192;
+	check_status(d, c, 0x13, "transfer over the WQ maximum: status 0x13");
+	desc_init(d, OP_BATCH, c);
+	d->src = to_dev(list);
+	d->size = 1;
+	check_status(d, c, 0x14, "batch of 1: status 0x14");
+	d->size = 2;
+	d->src = to_dev(list) + 8;
+	check_status(d, c, 0x18, "misaligned batch list: status 0x18");
+	desc_init(d, OP_DUALCAST, c);
+	d->src = to_dev(src);
+	d->dst = to_dev(dst);
+	d->f40 = to_dev(dst2) + 8;
+	d->size = 64;
+	check_status(d, c, 0x17, "dualcast, bits 11:0 differ: status 0x17");
+
+	/* unmapped addresses */
+	desc_init(d, OP_MEMMOVE, c);
+	d->src = unmapped_iova;
+	d->dst = to_dev(dst);
+	d->size = 4096;
+	check_status(d, c, 0x03, "unmapped source: page fault (0x03)");
+	result(c->fault_addr == unmapped_iova && c->bytes == 0,
+	       "unmapped source: fault address, 0 bytes completed");
+	d->src = to_dev(src);
+	d->dst = unmapped_iova + 4096;
+	check_status(d, c, 0x83, "unmapped destination: page fault on write (0x83)");
+	result(c->fault_addr == unmapped_iova + 4096,
+	       "unmapped destination: fault address");
+	/* a copy that crosses from mapped into unmapped memory */
+	d->src = to_dev(src);
+	d->dst = iova + (1 << 20) - 2048;
+	check_status(d, c, 0x83, "copy running off the mapping: page fault");
+	result(c->bytes == 2048 && c->fault_addr == iova + (1 << 20),
+	       "partial copy: 2048 bytes completed, fault at the boundary");
+	desc_init(d, OP_BATCH, c);
+	d->src = unmapped_iova;
+	d->size = 2;
+	check_status(d, c, 0x06, "unmapped batch list: status 0x06");
+
+	/* completion records that cannot be written: SWERR */
+	swerr_clear();
+	desc_init(d, 0x3f, c);
+	d->compl = to_dev(c) + 8;
+	movdir64b(bar2, d);
+	sw = swerr_wait();
+	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1b,
+	       "misaligned completion record: SWERR error 0x1b");
+	swerr_clear();
+	result(!(rd64(SWERR) & 1), "SWERR clears (write 1 to clear)");
+	desc_init(d, 0x3f, c);
+	d->compl = unmapped_iova;
+	movdir64b(bar2, d);
+	sw = swerr_wait();
+	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a && rd64(SWERR + 16) ==
+	       unmapped_iova, "unmapped completion record: SWERR 0x1a, address");
+	swerr_clear();
+	desc_init(d, 0x3f, c);
+	d->flags_op &= ~(F_CRAV | F_RCR);
+	movdir64b(bar2, d);
+	sw = swerr_wait();
+	result((sw & 1) && ((sw >> 8) & 0xff) == 0x10 && ((sw >> 32) & 0xff) == 0x3f,
+	       "error without a completion record: SWERR with the opcode");
+	swerr_clear();
+
+	/* submissions the device does not take */
+	desc_init(d, OP_NOOP, c);
+	movdir64b(bar2 + 2 * 4 * 4096, d);
+	sw = swerr_wait();
+	result((sw & 1) && (sw & 8) && ((sw >> 16) & 0xff) == 2,
+	       "MOVDIR64B to a disabled WQ: SWERR names WQ 2");
+	swerr_clear();
+	for (i = 0; i < 64; i++)
+		bar2[i] = 0xff;
+	*(volatile uint64_t *)(bar2 + 8) = ~0ull;
+	*(volatile uint64_t *)(bar2 + (1 << 16) + 4096 * 3) = ~0ull;
+
+	/* random descriptors */
+	srand(4);
+	for (i = 0; i < 300; i++) {
+		uint32_t *w = (uint32_t *)d;
+
+		for (int k = 0; k < 16; k++)
+			w[k] = rand() ^ rand() << 16;
+		if (i & 1)
+			d->compl = to_dev(c);
+		movdir64b(bar2 + (i % 4) * 4096, d);
+	}
+	swerr_clear();
+	check_cmd(CMD_DRAIN_ALL, 0, 0, "drain all after 300 random descriptors");
+	swerr_clear();
+
+	desc_init(d, OP_MEMMOVE, c);
+	d->src = to_dev(src);
+	d->dst = to_dev(dst);
+	d->size = 4096;
+	memset(dst, 0, 4096);
+	check_status(d, c, 1, "after all that, MEMMOVE still works");
+	result(!memcmp(src, dst, 4096), "and its bytes are right");
+}
+
+static void teardown_tests(void)
+{
+	check_cmd(CMD_DRAIN_WQ, 1 << 5, 0,
+		  "drain a configured but disabled WQ (no error)");
+	check_cmd(CMD_DRAIN_WQ, 1 << 15 | 1 << 16, 0x02,
+		  "drain WQ 31 (does not exist): invalid WQ index (0x02)");
+	check_cmd(CMD_ABORT_WQ, 1, 0, "abort WQ 0");
+	check_cmd(CMD_RESET_WQ, 1, 0, "reset WQ 0");
+	result((rd32(wqcfg) & 0xffff) == 0 && !(rd32(wqcfg + 24) >> 30),
+	       "reset WQ clears its configuration and state");
+	check_cmd(CMD_DRAIN_PASID, 5, 0, "drain PASID 5");
+	check_cmd(CMD_DISABLE_DEVICE, 0, 0, "disable device");
+	check_cmd(CMD_RESET_DEVICE, 0, 0, "reset device");
+}
+
+int main(int argc, char *argv[])
+{
+	struct iova_allocator *alloc;
+	struct dma_region region;
+	struct iommu *iommu;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s BDF\n", argv[0]);
+		return 2;
+	}
+	printf("KTAP version 1\n1..64\n");
+	iommu = iommu_init("iommufd");
+	dev = vfio_pci_device_init(argv[1], iommu);
+	alloc = iova_allocator_init(iommu);
+
+	buf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	VFIO_ASSERT_NE(buf, MAP_FAILED);
+	region.vaddr = buf;
+	region.size = 1 << 20;
+	region.iova = iova_allocator_alloc(alloc, 1 << 20);
+	iommu_map(iommu, &region);
+	iova = region.iova;
+	/* allocated, never mapped */
+	unmapped_iova = iova_allocator_alloc(alloc, 1 << 20);
+
+	vfio_pci_cmd_set(dev, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	bar0 = dev->bars[0].vaddr;
+	bar2 = dev->bars[2].vaddr;
+
+	config_tests();
+	descriptor_tests();
+	teardown_tests();
+
+	iommu_unmap(iommu, &region);
+	munmap(buf, 1 << 20);
+	iova_allocator_cleanup(alloc);
+	vfio_pci_device_cleanup(dev);
+	iommu_cleanup(iommu);
+	printf("# Totals: pass:%d fail:%d\n", n - failed, failed);
+	return failed ? 1 : 0;
+}

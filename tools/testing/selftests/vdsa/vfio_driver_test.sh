@@ -1,0 +1,21 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The emulated DSA under the kernel's own VFIO selftests: the device is bound
+# to vfio-pci and vfio_pci_driver_test drives it with its DSA driver
+# (tools/testing/selftests/vfio/lib/drivers/dsa: reset, WQ and group set-up,
+# enable, memcpy single and batched, copies from and to unmapped IOVAs, MSI-X)
+# in every IOMMU mode, or in those that the arguments select (the harness's
+# options, e.g. "-v iommufd"). Its KTAP output is this test's.
+#
+# usage: vfio_driver_test.sh [HARNESS-OPTIONS]
+
+dir=$(dirname "$0")
+# shellcheck source=tools/testing/selftests/vdsa/dsa_vfio.sh
+. "$dir/dsa_vfio.sh"
+
+dsa_vfio_bind
+"$dir/vfio_pci_driver_test" "$@" "$dev"
+status=$?
+dsa_vfio_release
+exit $status
