@@ -6,7 +6,7 @@
 #     warning, the VM runner's own behaviour (status, --share, panic, hang);
 #   - guest: the KUnit suites and the kselftest-style tests, in one boot of
 #     the emulated SIOV machine with kmemleak on.
-# Every test counts once; the last line is "N passed, N failed". The exit
+# Every test counts once; the last line is "N passed, N failed, N skipped". The exit
 # status is non-zero if anything failed, or if a VM crashed or hung.
 set -uo pipefail
 
@@ -21,16 +21,18 @@ mkdir -p "$out"
 
 passed=0
 failed=0
+skipped=0
 declare -a failures=()
 
 pass() { passed=$((passed + 1)); printf 'ok - %s\n' "$1"; }
+skip() { skipped=$((skipped + 1)); printf 'ok - %s\n' "$1"; }
 fail() { failed=$((failed + 1)); failures+=("$1"); printf 'not ok - %s\n' "$1"; }
 result() { if [ "$1" -eq 0 ]; then pass "$2"; else fail "$2"; fi; }
 section() { printf '\n# %s\n' "$*"; }
 finish() {
 	echo
 	for f in "${failures[@]}"; do echo "# failed: $f"; done
-	echo "$passed passed, $failed failed"
+	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ] && exit 0
 	exit 1
 }
@@ -43,6 +45,7 @@ count_ktap() {
 	while IFS= read -r line; do
 		case "$line" in
 		"# vdsa-test: "*) prefix=${line#\# vdsa-test: }; prefix=${prefix%% *} ;;
+		"ok "*"# SKIP"*) name=${line#ok }; skip "$prefix: ${name#* }" ;;
 		"ok "*) name=${line#ok }; pass "$prefix: ${name#* }" ;;
 		"not ok "*) name=${line#not ok }; fail "$prefix: ${name#* }" ;;
 		esac

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The idxd_vdcm module: it loads, registers its PCI driver for the DSA device
-# IDs, and unloads, many times over.
+# IDs, binds the machine's DSA devices (the emulated ones in our VM), survives
+# unbind/bind cycles through sysfs, and unloads, many times over.
 
 # shellcheck source=tools/testing/selftests/vdsa/ktap.sh
 . "$(dirname "$0")/ktap.sh"
@@ -10,7 +11,18 @@
 drv=/sys/bus/pci/drivers/idxd_vdcm
 cycles=20
 
-ktap_header 6
+ktap_header 8
+
+# The DSA devices of the machine, by PCI ID.
+dsa_devices() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x8086 ] || continue
+		case "$(cat "$d/device")" in
+		0x0b25 | 0x11fb | 0x1212) echo "${d##*/}" ;;
+		esac
+	done
+}
+dsas=$(dsa_devices)
 
 ktap_check "module loads" modprobe idxd_vdcm
 ktap_check "PCI driver registered" test -d $drv
@@ -27,6 +39,35 @@ aliases() {
 	done
 }
 ktap_check "module aliases cover the DSA device IDs" aliases
+
+bound_all() {
+	for bdf in $dsas; do
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$bdf/driver")")" = idxd_vdcm ] || {
+			ktap_diag "$bdf is not bound to idxd_vdcm"
+			return 1
+		}
+	done
+}
+rebind() {
+	for bdf in $dsas; do
+		i=0
+		while [ $i -lt 10 ]; do
+			echo "$bdf" >$drv/unbind || return 1
+			[ ! -e "/sys/bus/pci/devices/$bdf/driver" ] || return 1
+			echo "$bdf" >$drv/bind || return 1
+			i=$((i + 1))
+		done
+	done
+	bound_all
+}
+if [ -n "$dsas" ]; then
+	ktap_check "binds every DSA device ($(echo "$dsas" | wc -w))" bound_all
+	ktap_check "10 unbind/bind cycles per DSA device" rebind
+else
+	echo "ok 4 binds every DSA device # SKIP no DSA device"
+	echo "ok 5 10 unbind/bind cycles per DSA device # SKIP no DSA device"
+	ktap_n=$((ktap_n + 2))
+fi
 
 ktap_check "module unloads" rmmod idxd_vdcm
 ktap_check "PCI driver unregistered" test ! -e $drv
