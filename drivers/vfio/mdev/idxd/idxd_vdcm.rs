@@ -13,15 +13,23 @@
 
 use kernel::{
     device::Core,
-    io::Io,
+    io::{poll::read_poll_timeout, Io},
     pci,
-    prelude::*, //
+    prelude::*,
+    time::Delta, //
 };
 
 mod cmd;
 mod regs;
 
-use regs::{Capabilities, Tables};
+use cmd::{Command, Outcome};
+use regs::{Capabilities, DeviceState, Tables};
+
+// TIMEOUT: the DSA architecture gives no bound for an admin command; a reset
+// of a busy device drains it first. One second is far above what the
+// hardware and the emulated device take.
+const CMD_TIMEOUT: Delta = Delta::from_millis(1000);
+const CMD_POLL: Delta = Delta::from_micros(100);
 
 /// Bytes of BAR0 this driver reaches today: the capability registers.
 const BAR0_MAPPED: usize = 0x1000;
@@ -31,7 +39,7 @@ type Bar0<'bound> = pci::Bar<'bound, BAR0_MAPPED>;
 /// Per-device state, alive from a successful probe until unbind.
 struct Dsa<'bound> {
     pdev: &'bound pci::Device,
-    _bar0: Bar0<'bound>,
+    bar0: Bar0<'bound>,
     caps: Capabilities,
 }
 
@@ -81,6 +89,45 @@ impl Dsa<'_> {
     }
 }
 
+impl Dsa<'_> {
+    /// Runs one admin command to completion by polling `CMDSTS`, and
+    /// returns its result or the kernel error code for its failure.
+    ///
+    /// Completion interrupts come with the device's interrupt set-up; until
+    /// then the driver polls, which is only done at probe and unbind.
+    fn exec(bar: &Bar0<'_>, command: Command) -> Result<u16> {
+        // An earlier command that never finished (a device in a bad state)
+        // must not be overwritten.
+        read_poll_timeout(
+            || Ok(bar.read(regs::CMDSTS)),
+            |s| !s.active().into_bool(),
+            CMD_POLL,
+            CMD_TIMEOUT,
+        )?;
+        bar.write_reg(command.encode(false)?);
+        let sts = read_poll_timeout(
+            || Ok(bar.read(regs::CMDSTS)),
+            |s| !s.active().into_bool(),
+            CMD_POLL,
+            CMD_TIMEOUT,
+        )?;
+        Outcome::from_status(sts).into_result()
+    }
+
+    /// Resets the device to its disabled, unconfigured state.
+    fn reset(pdev: &pci::Device, bar: &Bar0<'_>) -> Result {
+        Self::exec(bar, Command::ResetDevice).inspect_err(|e| {
+            dev_err!(pdev, "device reset failed: {:?}\n", e);
+        })?;
+        let state = bar.read(regs::GENSTS).state();
+        if state != DeviceState::Disabled {
+            dev_err!(pdev, "device still {:?} after reset\n", state);
+            return Err(EIO);
+        }
+        Ok(())
+    }
+}
+
 impl pci::Driver for IdxdVdcm {
     type IdInfo = ();
     type Data<'bound> = Dsa<'bound>;
@@ -112,9 +159,13 @@ impl pci::Driver for IdxdVdcm {
         );
         dev_dbg!(pdev, "tables: {:?}\n", tables);
 
+        // Start from a known state, whatever firmware or an earlier driver
+        // left behind.
+        Dsa::reset(pdev, &bar)?;
+
         Ok(Dsa {
             pdev,
-            _bar0: bar,
+            bar0: bar,
             caps,
         })
     }
@@ -122,6 +173,10 @@ impl pci::Driver for IdxdVdcm {
 
 impl Drop for Dsa<'_> {
     fn drop(&mut self) {
+        // Leave the device reset for the next driver.
+        if let Err(e) = Dsa::reset(self.pdev, &self.bar0) {
+            dev_warn!(self.pdev, "leaving the device unreset: {:?}\n", e);
+        }
         dev_dbg!(
             self.pdev,
             "unbound (DSA {}.{})\n",
