@@ -23,8 +23,8 @@ log() { printf 'kernel: %s\n' "$*" >&2; }
 
 dl="$VDSA_CACHE/dl"
 deb="$dl/${KERNEL_DEB_PACKAGE}_${KERNEL_DEB_VERSION}_all.deb"
-tree="$VDSA_CACHE/kernel/linux-$(echo "$KERNEL_DEB_VERSION" | tr "~+" "__")"
-tarball="$VDSA_CACHE/kernel/linux-source-$KERNEL_DEB_VERSION.tar.xz"
+tree=$KERNEL_TREE
+tarball=$KERNEL_TARBALL
 
 if [ ! -e "$tree/.vdsa-unpacked" ]; then
 	if ! echo "$KERNEL_DEB_SHA256  $deb" | sha256sum -c --status 2>/dev/null; then

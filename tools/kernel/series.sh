@@ -20,7 +20,7 @@ top=$(cd "$here/../.." && pwd)
 
 out=$(mkdir -p "${1:-$top/build/series}" && cd "${1:-$top/build/series}" && pwd)
 "$here/prepare.sh" >/dev/null
-tarball="$VDSA_CACHE/kernel/linux-source-$KERNEL_DEB_VERSION.tar.xz"
+tarball=$KERNEL_TARBALL
 
 cd "$top"
 mapfile -t commits < <(git rev-list --reverse HEAD -- "${KERNEL_OVERLAY_DIRS[@]}")

@@ -10,6 +10,9 @@ KERNEL_VERSION=7.3.4
 KERNEL_DEB_PACKAGE=linux-source-7.3
 KERNEL_DEB_VERSION=7.3.4-1~bpo13+1
 KERNEL_DEB_SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
+# Where tools/kernel/prepare.sh keeps the source tarball and the tree.
+KERNEL_TARBALL=$VDSA_CACHE/kernel/linux-source-$KERNEL_DEB_VERSION.tar.xz
+KERNEL_TREE=$VDSA_CACHE/kernel/linux-$(echo "$KERNEL_DEB_VERSION" | tr '~+' '__')
 
 # Top-level kernel directories the project keeps files in, at their kernel
 # paths: laid over the tree by tools/kernel/prepare.sh, emitted as patches by
