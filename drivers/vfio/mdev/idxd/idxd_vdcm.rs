@@ -98,20 +98,20 @@ impl Dsa<'_> {
     fn exec(bar: &Bar0<'_>, command: Command) -> Result<u16> {
         // An earlier command that never finished (a device in a bad state)
         // must not be overwritten.
+        Self::wait_idle(bar)?;
+        bar.write_reg(command.encode(false)?);
+        let sts = Self::wait_idle(bar)?;
+        Outcome::from_status(sts).into_result()
+    }
+
+    /// Waits until no admin command is active and returns `CMDSTS`.
+    fn wait_idle(bar: &Bar0<'_>) -> Result<regs::CMDSTS> {
         read_poll_timeout(
             || Ok(bar.read(regs::CMDSTS)),
             |s| !s.active().into_bool(),
             CMD_POLL,
             CMD_TIMEOUT,
-        )?;
-        bar.write_reg(command.encode(false)?);
-        let sts = read_poll_timeout(
-            || Ok(bar.read(regs::CMDSTS)),
-            |s| !s.active().into_bool(),
-            CMD_POLL,
-            CMD_TIMEOUT,
-        )?;
-        Outcome::from_status(sts).into_result()
+        )
     }
 
     /// Resets the device to its disabled, unconfigured state.
