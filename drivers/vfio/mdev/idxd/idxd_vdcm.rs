@@ -7,23 +7,46 @@
 //! interfaces (ADIs): VFIO mediated devices, virtual DSAs, whose slow path is
 //! emulated here and whose submission portals are mapped to the hardware.
 //!
-//! This first part binds to the DSA devices, maps the control registers and
-//! reads the capability registers into typed values, refusing a device whose
-//! registers it does not understand.
+//! This part is the physical function's driver: it maps the control
+//! registers (BAR0) and the portals (BAR2), checks the capabilities, resets
+//! the device, configures the host's own WQs from the module parameters
+//! (see [`config`]), runs admin commands with their completion interrupt,
+//! reports software errors, and submits the host's own work (see
+//! [`submit`]). Its state is under `/sys/kernel/debug/idxd_vdcm-<device>/`.
+//!
+//! Teardown order, at unbind: stop and wait for debugfs users, disable the
+//! WQs and the device and reset it, free the interrupt, detach the kernel
+//! PASID, unmap the BARs.
 
 use kernel::{
-    device::Core,
+    debugfs,
+    device::{Bound, Core},
+    fmt,
     io::{poll::read_poll_timeout, Io},
-    pci,
+    iommu::pasid::KernelPasid,
+    irq::{self, IrqReturn},
+    pci, portal,
     prelude::*,
-    time::Delta, //
+    str::CString,
+    sync::aref::ARef,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        new_mutex, Arc, Completion, Mutex,
+    },
+    time::{Delta, Instant, Monotonic},
+    uaccess::UserSliceReader,
 };
 
 mod cmd;
+mod config;
+mod desc;
 mod regs;
+mod submit;
 
-use cmd::{Command, Outcome};
+use cmd::{Command, Outcome, WqSet};
+use config::{Plan, KERNEL_GROUP};
 use regs::{Capabilities, DeviceState, Tables};
+use submit::{Job, JobReport, JobState, Pool, WQ_PORTALS_BYTES};
 
 // TIMEOUT: the DSA architecture gives no bound for an admin command; a reset
 // of a busy device drains it first. One second is far above what the
@@ -31,16 +54,320 @@ use regs::{Capabilities, DeviceState, Tables};
 const CMD_TIMEOUT: Delta = Delta::from_millis(1000);
 const CMD_POLL: Delta = Delta::from_micros(100);
 
-/// Bytes of BAR0 this driver reaches today: the capability registers.
-const BAR0_MAPPED: usize = 0x1000;
+/// Bytes of BAR0 whose registers are reached with offsets checked at build
+/// time (the general registers); the tables beyond are checked at run time.
+const BAR0_MIN: usize = 0x1000;
 
-type Bar0<'bound> = pci::Bar<'bound, BAR0_MAPPED>;
+type Bar0<'a> = pci::Bar<'a, BAR0_MIN>;
+
+/// Software errors logged per interval, and the interval.
+const SWERR_LOG_BURST: u32 = 10;
+const SWERR_LOG_INTERVAL: Delta = Delta::from_secs(5);
+
+/// State shared by the driver's data, its interrupt handler and its debugfs
+/// files (all of which may outlive a borrow of the device).
+#[pin_data]
+pub(crate) struct Shared {
+    pdev: ARef<pci::Device>,
+    bar0: pci::DevresBar<BAR0_MIN>,
+    bar2: pci::DevresBar<WQ_PORTALS_BYTES>,
+    caps: Capabilities,
+    tables: Tables,
+    plan: Plan,
+    /// PASID of the host's shared WQ descriptors.
+    pasid: u32,
+    /// Serialises admin commands: the device runs one at a time.
+    #[pin]
+    cmd_lock: Mutex<()>,
+    /// Signalled by the interrupt handler when a command completes.
+    #[pin]
+    cmd_done: Completion,
+    /// Serialises jobs; their DMA memory and the last report.
+    #[pin]
+    job: Mutex<JobState>,
+    /// Set at unbind: jobs stop submitting.
+    stopping: Atomic<bool>,
+    /// A job's descriptor never completed: its memory may still be written.
+    broken: Atomic<bool>,
+    /// Software errors reported by the device.
+    swerrs: Atomic<u32>,
+    /// The device halted on an error.
+    halted: Atomic<bool>,
+    /// Software errors logged in the current interval, and its start.
+    swerr_logged: Atomic<u32>,
+    swerr_interval_start: Atomic<i64>,
+    /// Time origin of `swerr_interval_start`.
+    epoch: Instant<Monotonic>,
+}
+
+impl Shared {
+    fn stopping(&self) -> bool {
+        self.stopping.load(Relaxed)
+    }
+
+    /// Runs one admin command and waits for its completion interrupt.
+    ///
+    /// Only while the device is bound (`dev`): probe and unbind.
+    fn exec(&self, dev: &pci::Device<Bound>, command: Command) -> Result<u16> {
+        let _guard = self.cmd_lock.lock();
+        let bar = self.bar0.access(dev.as_ref())?;
+        // An earlier command that never finished (a device in a bad state)
+        // must not be overwritten.
+        wait_idle(bar)?;
+        self.cmd_done.reinit();
+        bar.write_reg(command.encode(true)?);
+        let signalled = self.cmd_done.wait_for_completion_timeout(CMD_TIMEOUT);
+        let sts = bar.read(regs::CMDSTS);
+        if sts.active().into_bool() {
+            dev_err!(self.pdev, "{:?} timed out\n", command);
+            return Err(ETIMEDOUT);
+        }
+        if !signalled {
+            dev_warn!(self.pdev, "{:?}: no completion interrupt\n", command);
+        }
+        Outcome::from_status(sts).into_result().inspect_err(|e| {
+            dev_err!(self.pdev, "{:?} failed: {:?}\n", command, e);
+        })
+    }
+
+    /// Writes the host's configuration: its WQs and all engines in one
+    /// group. The device is disabled and reset, so everything else is zero.
+    fn configure(&self) -> Result {
+        let bar = self.bar0.try_access().ok_or(ENXIO)?;
+        let caps = &self.caps;
+        for wq in self.plan.wqs() {
+            let dwords = config::wqcfg(caps, &wq)?;
+            let at = [
+                regs::wqcfg::SIZE,
+                regs::wqcfg::THRESHOLD,
+                regs::wqcfg::MODE,
+                regs::wqcfg::LIMITS,
+            ];
+            for (dword, value) in at.into_iter().zip(dwords) {
+                bar.try_write32(value, self.tables.wqcfg_dword(caps, wq.index, dword))?;
+            }
+        }
+        let wqs = self.plan.group_wqs();
+        if wqs != 0 {
+            let engines = if caps.num_engines >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << caps.num_engines) - 1
+            };
+            bar.try_write64(
+                wqs,
+                self.tables.grpcfg_qword(KERNEL_GROUP, regs::grpcfg::WQS),
+            )?;
+            bar.try_write64(
+                engines,
+                self.tables
+                    .grpcfg_qword(KERNEL_GROUP, regs::grpcfg::ENGINES),
+            )?;
+        }
+        // Interrupts for software errors and for a halt.
+        bar.write_reg(
+            regs::GENCTRL::zeroed()
+                .with_softerr_int_en(true)
+                .with_halt_int_en(true),
+        );
+        Ok(())
+    }
+
+    /// Enables the device and the host's WQs.
+    fn enable(&self, dev: &pci::Device<Bound>) -> Result {
+        self.exec(dev, Command::EnableDevice)?;
+        for wq in self.plan.wqs() {
+            self.exec(dev, Command::EnableWq(wq.index))?;
+        }
+        Ok(())
+    }
+
+    /// Disables the host's WQs and the device (each drains first), then
+    /// resets the device.
+    fn disable(&self, dev: &pci::Device<Bound>) -> Result {
+        for wq in self.plan.wqs() {
+            // Best effort: the reset below ends everything anyway.
+            let _ = self.exec(dev, Command::DisableWqs(WqSet::one(wq.index)?));
+        }
+        let _ = self.exec(dev, Command::DisableDevice);
+        self.exec(dev, Command::ResetDevice)?;
+        Ok(())
+    }
+
+    /// Whether a software error may be logged now (at most
+    /// `SWERR_LOG_BURST` per `SWERR_LOG_INTERVAL`).
+    fn swerr_log_allowed(&self) -> bool {
+        let now = (Instant::<Monotonic>::now() - self.epoch).as_nanos();
+        let start = self.swerr_interval_start.load(Relaxed);
+        if now - start > SWERR_LOG_INTERVAL.as_nanos() {
+            self.swerr_interval_start.store(now, Relaxed);
+            self.swerr_logged.store(0, Relaxed);
+        }
+        self.swerr_logged.fetch_add(1, Relaxed) < SWERR_LOG_BURST
+    }
+
+    /// Reads, logs and clears the software error register.
+    fn report_swerr(&self, bar: &Bar0<'_>) {
+        // 64-bit registers: read with a run-time alignment check (see
+        // `read_caps`).
+        let Ok(e0) = bar.try_read(regs::SWERR0) else {
+            return;
+        };
+        if !e0.valid().into_bool() {
+            return;
+        }
+        let e1 = bar.try_read(regs::SWERR1).unwrap_or(regs::SWERR1::zeroed());
+        let e2 = bar.try_read(regs::SWERR2).unwrap_or(regs::SWERR2::zeroed());
+        self.swerrs.fetch_add(1, Relaxed);
+        if self.swerr_log_allowed() {
+            let wq: u8 = e0.wq_idx().into();
+            let error: u8 = e0.error().into();
+            let op: u8 = e0.operation().into();
+            let pasid: u32 = e0.pasid().into();
+            let flags: u32 = e1.invalid_flags().into();
+            dev_err!(
+                self.pdev,
+                "software error {:#04x}{}: WQ {}, opcode {:#04x}, PASID {:#x}, {}, \
+                 fault address {:#x}, invalid flags {:#x}{}\n",
+                error,
+                if e0.batch().into_bool() {
+                    " in a batch"
+                } else {
+                    ""
+                },
+                if e0.wq_idx_valid().into_bool() {
+                    i32::from(wq)
+                } else {
+                    -1
+                },
+                op,
+                pasid,
+                if e0.privileged().into_bool() {
+                    "privileged"
+                } else {
+                    "user"
+                },
+                e2.fault_addr().get(),
+                flags,
+                if e0.overflow().into_bool() {
+                    " (more errors lost)"
+                } else {
+                    ""
+                }
+            );
+        }
+        // Write 1 to clear `valid` and `overflow`: the device records the
+        // next error.
+        let _ = bar.try_write_reg(
+            regs::SWERR0::zeroed()
+                .with_valid(true)
+                .with_overflow(e0.overflow().into_bool()),
+        );
+    }
+}
+
+/// The interrupt handler of MSI-X vector 0: admin command completion,
+/// software errors and halts.
+struct EventIrq {
+    shared: Arc<Shared>,
+}
+
+impl irq::Handler for EventIrq {
+    fn handle(&self) -> IrqReturn {
+        let s = &self.shared;
+        let Some(bar) = s.bar0.try_access() else {
+            return IrqReturn::None;
+        };
+        let cause = bar.read(regs::INTCAUSE);
+        if cause.into_raw() == 0 {
+            return IrqReturn::None;
+        }
+        // Write 1 to clear what was seen, before handling it, so that a new
+        // event raises a new interrupt.
+        bar.write_reg(cause);
+        if cause.error().into_bool() {
+            s.report_swerr(&bar);
+        }
+        if cause.halt_state().into_bool() {
+            let sts = bar.read(regs::GENSTS);
+            if sts.state() == DeviceState::Halted && !s.halted.xchg(true, Relaxed) {
+                let reset: u32 = sts.reset_type().into();
+                dev_err!(
+                    s.pdev,
+                    "device halted (reset type {}): unbind and bind to recover\n",
+                    reset
+                );
+            }
+        }
+        if cause.command().into_bool() {
+            s.cmd_done.complete();
+        }
+        IrqReturn::Handled
+    }
+}
+
+/// Waits until no admin command is active and returns `CMDSTS`.
+fn wait_idle(bar: &Bar0<'_>) -> Result<regs::CMDSTS> {
+    read_poll_timeout(
+        || Ok(bar.read(regs::CMDSTS)),
+        |s| !s.active().into_bool(),
+        CMD_POLL,
+        CMD_TIMEOUT,
+    )
+}
+
+/// Runs one admin command by polling `CMDSTS`, before the interrupt is set
+/// up.
+fn exec_polled(bar: &Bar0<'_>, command: Command) -> Result<u16> {
+    wait_idle(bar)?;
+    bar.write_reg(command.encode(false)?);
+    let sts = wait_idle(bar)?;
+    Outcome::from_status(sts).into_result()
+}
+
+/// Reads the capability registers and the table offsets and decodes them,
+/// refusing with one message a device the driver cannot drive.
+fn read_caps(pdev: &pci::Device, bar: &Bar0<'_>, bar_len: usize) -> Result<(Capabilities, Tables)> {
+    // The 64-bit registers are read with a run-time alignment check: the
+    // BAR's I/O region only promises 4-byte alignment at build time. The
+    // offsets are 8-byte aligned in a page-aligned BAR, so they pass.
+    let caps = Capabilities::decode(
+        bar.read(regs::VERSION),
+        bar.try_read(regs::GENCAP)?,
+        bar.try_read(regs::WQCAP)?,
+        bar.try_read(regs::GRPCAP)?,
+        bar.try_read(regs::ENGCAP)?,
+    )
+    .and_then(|caps| {
+        let offsets = bar
+            .try_read(regs::TABLE_OFFSETS)
+            .map_err(|_| regs::CapsError::Reserved("TABLE_OFFSETS"))?;
+        Ok((caps, Tables::decode(offsets, &caps, bar_len)?))
+    });
+    caps.map_err(|e| {
+        dev_err!(pdev, "refusing device: {}\n", e);
+        ENODEV
+    })
+}
+
+/// A device's debugfs directory and its files.
+type DebugFsDir = Pin<KBox<debugfs::Scope<Arc<Shared>>>>;
 
 /// Per-device state, alive from a successful probe until unbind.
+#[pin_data(PinnedDrop)]
 struct Dsa<'bound> {
-    pdev: &'bound pci::Device,
-    bar0: Bar0<'bound>,
-    caps: Capabilities,
+    pdev: &'bound pci::Device<Bound>,
+    shared: Arc<Shared>,
+    /// The debugfs directory; taken at unbind.
+    #[pin]
+    debugfs: Mutex<Option<DebugFsDir>>,
+    #[pin]
+    irq: irq::Registration<'bound, EventIrq>,
+    /// Detached at unbind, after the device is reset (the PCI core
+    /// requires the device to have no PASID attached when the driver is
+    /// gone).
+    #[pin]
+    pasid: Mutex<Option<KernelPasid>>,
 }
 
 struct IdxdVdcm;
@@ -58,74 +385,68 @@ kernel::pci_device_table!(
     ]
 );
 
-impl Dsa<'_> {
-    /// Reads the capability registers and the table offsets and decodes
-    /// them, refusing with one message a device the driver cannot drive.
-    fn read_caps(
-        pdev: &pci::Device,
-        bar: &Bar0<'_>,
-        bar_len: usize,
-    ) -> Result<(Capabilities, Tables)> {
-        // The 64-bit registers are read with a run-time alignment check: the
-        // BAR's I/O region only promises 4-byte alignment at build time. The
-        // offsets are 8-byte aligned in a page-aligned BAR, so they pass.
-        let caps = Capabilities::decode(
-            bar.read(regs::VERSION),
-            bar.try_read(regs::GENCAP)?,
-            bar.try_read(regs::WQCAP)?,
-            bar.try_read(regs::GRPCAP)?,
-            bar.try_read(regs::ENGCAP)?,
-        )
-        .and_then(|caps| {
-            let offsets = bar
-                .try_read(regs::TABLE_OFFSETS)
-                .map_err(|_| regs::CapsError::Reserved("TABLE_OFFSETS"))?;
-            Ok((caps, Tables::decode(offsets, &caps, bar_len)?))
-        });
-        caps.map_err(|e| {
-            dev_err!(pdev, "refusing device: {}\n", e);
-            ENODEV
-        })
+/// The debugfs `config` file: the device and the host's WQs.
+fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let caps = &s.caps;
+    writeln!(
+        f,
+        "version {}.{}\nwqs {}\nwq_size {}\ngroups {}\nengines {}\nmax_xfer {}",
+        caps.version_major,
+        caps.version_minor,
+        caps.num_wqs,
+        caps.total_wq_size,
+        caps.num_groups,
+        caps.num_engines,
+        caps.max_xfer_bytes
+    )?;
+    writeln!(f, "pasid {}", s.pasid)?;
+    if let Some(bar) = s.bar0.try_access() {
+        writeln!(f, "state {:?}", bar.read(regs::GENSTS).state())?;
+        for wq in s.plan.wqs() {
+            let state = bar
+                .try_read32(s.tables.wqcfg_dword(caps, wq.index, regs::wqcfg::STATE))
+                .map(|v| regs::WqcfgState::from_raw(v).state().get())
+                .unwrap_or(0);
+            writeln!(
+                f,
+                "wq {} {} size {} {}",
+                wq.index,
+                wq.mode.name(),
+                wq.size,
+                if state == 1 { "enabled" } else { "disabled" }
+            )?;
+        }
     }
+    writeln!(f, "software_errors {}", s.swerrs.load(Relaxed))?;
+    writeln!(f, "halted {}", s.halted.load(Relaxed))
 }
 
-impl Dsa<'_> {
-    /// Runs one admin command to completion by polling `CMDSTS`, and
-    /// returns its result or the kernel error code for its failure.
-    ///
-    /// Completion interrupts come with the device's interrupt set-up; until
-    /// then the driver polls, which is only done at probe and unbind.
-    fn exec(bar: &Bar0<'_>, command: Command) -> Result<u16> {
-        // An earlier command that never finished (a device in a bad state)
-        // must not be overwritten.
-        Self::wait_idle(bar)?;
-        bar.write_reg(command.encode(false)?);
-        let sts = Self::wait_idle(bar)?;
-        Outcome::from_status(sts).into_result()
-    }
+/// Reading `submit`: the last job's report.
+fn show_report(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let report = s.job.lock().report;
+    write!(f, "{report}")
+}
 
-    /// Waits until no admin command is active and returns `CMDSTS`.
-    fn wait_idle(bar: &Bar0<'_>) -> Result<regs::CMDSTS> {
-        read_poll_timeout(
-            || Ok(bar.read(regs::CMDSTS)),
-            |s| !s.active().into_bool(),
-            CMD_POLL,
-            CMD_TIMEOUT,
-        )
+/// Writing `submit`: runs a job; fails with `EIO` if a descriptor's outcome
+/// was wrong, or with the error that stopped the job.
+fn run_job(s: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
+    let mut text = [0u8; 64];
+    let len = reader.len();
+    if len > text.len() {
+        return Err(EINVAL);
     }
-
-    /// Resets the device to its disabled, unconfigured state.
-    fn reset(pdev: &pci::Device, bar: &Bar0<'_>) -> Result {
-        Self::exec(bar, Command::ResetDevice).inspect_err(|e| {
-            dev_err!(pdev, "device reset failed: {:?}\n", e);
-        })?;
-        let state = bar.read(regs::GENSTS).state();
-        if state != DeviceState::Disabled {
-            dev_err!(pdev, "device still {:?} after reset\n", state);
-            return Err(EIO);
-        }
-        Ok(())
+    reader.read_slice(&mut text[..len])?;
+    let job = Job::parse(&text[..len])?;
+    let mut state = s.job.lock();
+    let report = s.run_job(&state.pool, job);
+    state.report = report;
+    if report.errno != 0 {
+        return Err(Error::from_errno(report.errno));
     }
+    if report.failed != 0 {
+        return Err(EIO);
+    }
+    Ok(())
 }
 
 impl pci::Driver for IdxdVdcm {
@@ -138,13 +459,34 @@ impl pci::Driver for IdxdVdcm {
         pdev: &'bound pci::Device<Core<'_>>,
         _info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        pin_init::pin_init_scope(move || Self::setup(pdev))
+    }
+
+    fn unbind<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
+        let s = &this.shared;
+        // Running jobs stop submitting and wait for what they have in
+        // flight; removing the files waits for them.
+        s.stopping.store(true, Relaxed);
+        drop(this.debugfs.lock().take());
+        if let Err(e) = s.disable(pdev) {
+            dev_warn!(pdev, "leaving the device unreset: {:?}\n", e);
+        }
+        drop(this.pasid.lock().take());
+    }
+}
+
+impl IdxdVdcm {
+    /// Checks, resets and configures the device, and returns the
+    /// initialiser of the driver's data, which enables it.
+    fn setup<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+    ) -> Result<impl PinInit<Dsa<'bound>, Error> + 'bound> {
         pdev.enable_device_mem()?;
         pdev.set_master();
 
-        let bar = pdev.iomap_region_sized::<BAR0_MAPPED>(0, c"idxd_vdcm")?;
-
+        let bar = pdev.iomap_region_sized::<BAR0_MIN>(0, c"idxd_vdcm")?;
         let bar_len = usize::try_from(pdev.resource_len(0)?).map_err(|_| ENODEV)?;
-        let (caps, tables) = Dsa::read_caps(pdev, &bar, bar_len)?;
+        let (caps, tables) = read_caps(pdev, &bar, bar_len)?;
 
         dev_info!(
             pdev,
@@ -159,29 +501,148 @@ impl pci::Driver for IdxdVdcm {
         );
         dev_dbg!(pdev, "tables: {:?}\n", tables);
 
+        if !caps.configurable {
+            dev_err!(pdev, "refusing device: its configuration is read-only\n");
+            return Err(ENODEV);
+        }
+        let plan = Plan::new(
+            &caps,
+            module_parameters::dwq_size.value(),
+            module_parameters::swq_size.value(),
+        )
+        .map_err(|e| {
+            dev_err!(pdev, "refusing device: {}\n", e);
+            EINVAL
+        })?;
+        if plan.dedicated.is_some() && !portal::has_movdir64b() {
+            dev_err!(pdev, "refusing device: the CPU has no MOVDIR64B\n");
+            return Err(ENODEV);
+        }
+        if plan.shared.is_some() && !portal::has_enqcmds() {
+            dev_err!(pdev, "refusing device: the CPU has no ENQCMDS\n");
+            return Err(ENODEV);
+        }
+
         // Start from a known state, whatever firmware or an earlier driver
         // left behind.
-        Dsa::reset(pdev, &bar)?;
+        exec_polled(&bar, Command::ResetDevice).inspect_err(|e| {
+            dev_err!(pdev, "device reset failed: {:?}\n", e);
+        })?;
+        let state = bar.read(regs::GENSTS).state();
+        if state != DeviceState::Disabled {
+            dev_err!(pdev, "refusing device: still {:?} after reset\n", state);
+            return Err(EIO);
+        }
 
-        Ok(Dsa {
-            pdev,
-            bar0: bar,
-            caps,
-        })
+        // The host's shared WQ tags its DMA with a PASID that translates
+        // like the device's own DMA; the ADIs need PASIDs too.
+        let pasid = KernelPasid::new(pdev.as_ref()).inspect_err(|e| {
+            dev_err!(
+                pdev,
+                "refusing device: the IOMMU gives it no PASID ({:?})\n",
+                e
+            );
+        })?;
+
+        let bar2 = pdev
+            .iomap_region_sized::<WQ_PORTALS_BYTES>(2, c"idxd_vdcm")?
+            .into_devres()?;
+        let needed = usize::from(caps.num_wqs) * WQ_PORTALS_BYTES;
+        if pdev.resource_len(2)? < needed as u64 {
+            dev_err!(pdev, "refusing device: BAR2 is too small for the portals\n");
+            return Err(ENODEV);
+        }
+
+        // Vector 0 carries the device's events; the others, per WQ, are for
+        // descriptors' completion interrupts.
+        let bound: &'bound pci::Device<Bound> = pdev;
+        let vectors = bound.alloc_irq_vectors_devres(
+            1,
+            1,
+            pci::IrqTypes::default().with(pci::IrqType::MsiX),
+        )?;
+        let request = vectors.request(0)?;
+        let pasid_value = pasid.pasid();
+
+        let pool = Pool::new(pdev.as_ref())?;
+        let shared = Arc::pin_init(
+            try_pin_init!(Shared {
+                pdev: pdev.into(),
+                bar0: bar.into_devres()?,
+                bar2,
+                caps,
+                tables,
+                plan,
+                pasid: pasid_value,
+                cmd_lock <- new_mutex!(()),
+                cmd_done <- Completion::new(),
+                job <- new_mutex!(JobState {
+                    pool,
+                    report: JobReport::default(),
+                }),
+                stopping: Atomic::new(false),
+                broken: Atomic::new(false),
+                swerrs: Atomic::new(0),
+                halted: Atomic::new(false),
+                swerr_logged: Atomic::new(0),
+                swerr_interval_start: Atomic::new(0),
+                epoch: Instant::now(),
+            }? Error),
+            GFP_KERNEL,
+        )?;
+
+        let name = CString::try_from_fmt(fmt!("idxd_vdcm-{}", pdev.as_ref().name()))?;
+        let scope = KBox::pin_init(
+            debugfs::Scope::dir(shared.clone(), &name, |s, dir| {
+                dir.read_callback_file(c"config", s, &show_config);
+                dir.read_write_callback_file(c"submit", s, &show_report, &run_job);
+            }),
+            GFP_KERNEL,
+        )?;
+
+        let handler = EventIrq {
+            shared: shared.clone(),
+        };
+        Ok(try_pin_init!(Dsa {
+            pdev: bound,
+            shared: shared.clone(),
+            debugfs <- new_mutex!(Some(scope)),
+            irq <- irq::Registration::new_static(
+                request,
+                irq::Flags::SHARED,
+                c"idxd_vdcm",
+                Ok::<_, Error>(handler),
+            ),
+            pasid <- new_mutex!(Some(pasid)),
+        }? Error)
+        .pin_chain(|dsa| {
+            let s = &dsa.shared;
+            s.configure()?;
+            s.enable(dsa.pdev).inspect_err(|_| {
+                let _ = s.disable(dsa.pdev);
+            })?;
+            for wq in s.plan.wqs() {
+                dev_info!(
+                    dsa.pdev,
+                    "WQ {}: {} entries, {}\n",
+                    wq.index,
+                    wq.size,
+                    wq.mode.name()
+                );
+            }
+            Ok(())
+        }))
     }
 }
 
-impl Drop for Dsa<'_> {
-    fn drop(&mut self) {
-        // Leave the device reset for the next driver.
-        if let Err(e) = Dsa::reset(self.pdev, &self.bar0) {
-            dev_warn!(self.pdev, "leaving the device unreset: {:?}\n", e);
-        }
+#[pinned_drop]
+impl PinnedDrop for Dsa<'_> {
+    fn drop(self: Pin<&mut Self>) {
         dev_dbg!(
             self.pdev,
             "unbound (DSA {}.{})\n",
-            self.caps.version_major,
-            self.caps.version_minor
+            self.shared.caps.version_major,
+            self.shared.caps.version_minor
         );
     }
 }
@@ -192,4 +653,14 @@ kernel::module_pci_driver! {
     authors: ["The vDSA developers"],
     description: "VFIO mediated devices for Intel DSA work queues",
     license: "GPL v2",
+    params: {
+        dwq_size: u32 {
+            default: 16,
+            description: "Entries of the host's dedicated WQ (MOVDIR64B); 0: none",
+        },
+        swq_size: u32 {
+            default: 16,
+            description: "Entries of the host's shared WQ (ENQCMDS); 0: none",
+        },
+    },
 }

@@ -179,6 +179,128 @@ register! {
     pub(crate) CMDCAP(u32) @ 0xb0 {
         31:0 codes;
     }
+
+    /// Operations the device supports (first of four quadwords): bit N is
+    /// set when opcode N is.
+    pub(crate) OPCAP(u64) @ 0x40 {
+        63:0 opcodes;
+    }
+
+    /// Software error, first quadword. `valid` and `overflow` are write 1
+    /// to clear.
+    pub(crate) SWERR0(u64) @ 0xc0 {
+        /// An error is recorded.
+        0:0 valid;
+        /// More errors happened while this one was recorded.
+        1:1 overflow;
+        /// `wq_idx` is valid.
+        3:3 wq_idx_valid;
+        /// The error happened on a descriptor in a batch.
+        4:4 batch;
+        /// The faulting access was a write.
+        5:5 fault_rw;
+        /// The descriptor was privileged.
+        6:6 privileged;
+        /// Error code: a completion status or a submission error.
+        15:8 error;
+        /// WQ of the descriptor.
+        23:16 wq_idx;
+        /// Opcode of the descriptor.
+        39:32 operation;
+        /// PASID of the descriptor.
+        59:40 pasid;
+    }
+
+    /// Software error, second quadword.
+    pub(crate) SWERR1(u64) @ 0xc8 {
+        /// Index of the descriptor in its batch.
+        15:0 batch_idx;
+        /// Invalid flags of the descriptor.
+        63:32 invalid_flags;
+    }
+
+    /// Software error, third quadword: the faulting address.
+    pub(crate) SWERR2(u64) @ 0xd0 {
+        63:0 fault_addr;
+    }
+}
+
+kernel::bitfield! {
+    /// WQCFG dword 0: the WQ's share of the device's WQ entries.
+    pub(crate) struct WqcfgSize(u32) {
+        /// Entries of this WQ.
+        15:0 size;
+    }
+}
+
+kernel::bitfield! {
+    /// WQCFG dword 1: occupancy above which the limited portals refuse.
+    pub(crate) struct WqcfgThreshold(u32) {
+        /// Threshold in entries.
+        15:0 threshold;
+    }
+}
+
+kernel::bitfield! {
+    /// WQCFG dword 2: mode, priority, PASID and privilege.
+    pub(crate) struct WqcfgMode(u32) {
+        /// Dedicated (MOVDIR64B) rather than shared (ENQCMD/ENQCMDS).
+        0:0 dedicated;
+        /// Block on fault.
+        1:1 block_on_fault;
+        /// Priority among the WQs of a group, 1 to 15.
+        7:4 priority;
+        /// PASID of a dedicated WQ's descriptors.
+        27:8 pasid;
+        /// DMA is tagged with a PASID (required for a shared WQ).
+        28:28 pasid_en;
+        /// A dedicated WQ's descriptors are privileged; a shared WQ
+        /// accepts privileged descriptors.
+        29:29 privileged;
+    }
+}
+
+kernel::bitfield! {
+    /// WQCFG dword 3: limits of the WQ's descriptors.
+    pub(crate) struct WqcfgLimits(u32) {
+        /// Log2 of the largest transfer.
+        4:0 max_xfer_shift;
+        /// Log2 of the largest batch.
+        8:5 max_batch_shift;
+    }
+}
+
+kernel::bitfield! {
+    /// WQCFG dword 6: WQ state.
+    pub(crate) struct WqcfgState(u32) {
+        /// Occupancy of the WQ.
+        15:0 occupancy;
+        /// The WQ is enabled.
+        31:30 state;
+    }
+}
+
+/// WQCFG dwords.
+pub(crate) mod wqcfg {
+    /// [`super::WqcfgSize`].
+    pub(crate) const SIZE: usize = 0;
+    /// [`super::WqcfgThreshold`].
+    pub(crate) const THRESHOLD: usize = 1;
+    /// [`super::WqcfgMode`].
+    pub(crate) const MODE: usize = 2;
+    /// [`super::WqcfgLimits`].
+    pub(crate) const LIMITS: usize = 3;
+    /// [`super::WqcfgState`].
+    pub(crate) const STATE: usize = 6;
+}
+
+/// GRPCFG quadwords: 0 to 3 are the bitmap of the group's WQs, 4 the bitmap
+/// of its engines, 5 its flags.
+pub(crate) mod grpcfg {
+    /// First quadword of the WQ bitmap.
+    pub(crate) const WQS: usize = 0;
+    /// The engine bitmap.
+    pub(crate) const ENGINES: usize = 4;
 }
 
 /// Device states reported in `GENSTS.state`.
@@ -368,6 +490,16 @@ pub(crate) struct Tables {
 }
 
 impl Tables {
+    /// Offset in BAR0 of dword `dword` of WQ `wq`'s configuration.
+    pub(crate) fn wqcfg_dword(&self, caps: &Capabilities, wq: u16, dword: usize) -> usize {
+        self.wqcfg + usize::from(wq) * caps.wqcfg_stride as usize + dword * 4
+    }
+
+    /// Offset in BAR0 of quadword `qword` of group `group`'s configuration.
+    pub(crate) fn grpcfg_qword(&self, group: u8, qword: usize) -> usize {
+        self.grpcfg + usize::from(group) * GRPCFG_BYTES + qword * 8
+    }
+
     /// Decodes `TABLE_OFFSETS`, checking that the group, WQ and IMS tables
     /// fit in a BAR0 of `bar_len` bytes.
     pub(crate) fn decode(

@@ -7,8 +7,10 @@
 dir=$(dirname "$0")
 status=0
 for t in \
-	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd" \
+	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config" \
 	"module_test.sh" \
+	"host_test.sh" \
+	"host_bench.sh 0b25" \
 	"dsa_dmatest.sh 0b25" \
 	"dsa_dmatest.sh 11fb" \
 	"vfio_driver_test.sh -v iommufd" \

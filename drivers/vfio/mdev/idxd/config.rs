@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The configuration the host driver gives a DSA device.
+//!
+//! Policy, from the module parameters `dwq_size` and `swq_size`: the host
+//! keeps at most two WQs for its own work, a dedicated WQ of `dwq_size`
+//! entries (MOVDIR64B, WQ 0) and a shared WQ of `swq_size` entries
+//! (ENQCMDS, the next WQ); a size of 0 leaves that WQ out. Both go in group 0
+//! with every engine. The other WQs and their entries are left unconfigured
+//! for assignable device interfaces.
+
+use kernel::{fmt, prelude::*};
+
+use crate::regs::{Capabilities, WqcfgLimits, WqcfgMode, WqcfgSize, WqcfgThreshold};
+
+/// How the host submits to a WQ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WqMode {
+    /// MOVDIR64B; the WQ's own PASID setting tags the DMA.
+    Dedicated,
+    /// ENQCMDS; each descriptor carries the PASID.
+    Shared,
+}
+
+impl WqMode {
+    /// The mode's name, as debugfs and messages show it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Dedicated => "dedicated",
+            Self::Shared => "shared",
+        }
+    }
+}
+
+/// One WQ the host keeps for itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KernelWq {
+    /// WQ index.
+    pub(crate) index: u16,
+    /// Submission mode.
+    pub(crate) mode: WqMode,
+    /// Entries.
+    pub(crate) size: u16,
+}
+
+/// Group the host's WQs and all engines go in.
+pub(crate) const KERNEL_GROUP: u8 = 0;
+/// Priority of the host's WQs in their group (1 is the lowest).
+const KERNEL_WQ_PRIORITY: u8 = 1;
+
+/// The host's WQs of one device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// The dedicated WQ, if any.
+    pub(crate) dedicated: Option<KernelWq>,
+    /// The shared WQ, if any.
+    pub(crate) shared: Option<KernelWq>,
+}
+
+/// Why the policy cannot be applied to a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlanError {
+    /// A WQ mode the device does not support was asked for.
+    Unsupported(WqMode),
+    /// The sizes asked for exceed the device's WQ entries.
+    TooLarge {
+        /// Entries asked for.
+        asked: u32,
+        /// Entries the device has.
+        total: u16,
+    },
+    /// More WQs asked for than the device has.
+    TooManyWqs,
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unsupported(mode) => write!(f, "the device has no {} WQs", mode.name()),
+            Self::TooLarge { asked, total } => write!(
+                f,
+                "dwq_size + swq_size = {asked} exceeds the device's {total} WQ entries"
+            ),
+            Self::TooManyWqs => write!(f, "the device has a single WQ"),
+        }
+    }
+}
+
+impl Plan {
+    /// Plans the host's WQs of a device with `caps`.
+    pub(crate) fn new(
+        caps: &Capabilities,
+        dwq_size: u32,
+        swq_size: u32,
+    ) -> Result<Self, PlanError> {
+        let asked = dwq_size.saturating_add(swq_size);
+        if asked > u32::from(caps.total_wq_size) {
+            return Err(PlanError::TooLarge {
+                asked,
+                total: caps.total_wq_size,
+            });
+        }
+        if dwq_size > 0 && !caps.dedicated_wq {
+            return Err(PlanError::Unsupported(WqMode::Dedicated));
+        }
+        if swq_size > 0 && !caps.shared_wq {
+            return Err(PlanError::Unsupported(WqMode::Shared));
+        }
+        let mut next = 0u16;
+        let mut take = |mode, size: u32| -> Result<Option<KernelWq>, PlanError> {
+            if size == 0 {
+                return Ok(None);
+            }
+            if next >= u16::from(caps.num_wqs) {
+                return Err(PlanError::TooManyWqs);
+            }
+            let wq = KernelWq {
+                index: next,
+                mode,
+                // Below `total_wq_size`, a `u16`, by the check above.
+                size: u16::try_from(size).map_err(|_| PlanError::TooLarge {
+                    asked,
+                    total: caps.total_wq_size,
+                })?,
+            };
+            next += 1;
+            Ok(Some(wq))
+        };
+        let dedicated = take(WqMode::Dedicated, dwq_size)?;
+        let shared = take(WqMode::Shared, swq_size)?;
+        Ok(Self { dedicated, shared })
+    }
+
+    /// The host's WQs.
+    pub(crate) fn wqs(&self) -> impl Iterator<Item = KernelWq> {
+        Iterator::chain(self.dedicated.into_iter(), self.shared)
+    }
+
+    /// The bitmap of the host's WQs for the first GRPCFG quadword (WQs
+    /// 0..63: the host's WQs are the first ones).
+    pub(crate) fn group_wqs(&self) -> u64 {
+        self.wqs().fold(0, |m, wq| m | (1 << wq.index))
+    }
+}
+
+/// The WQCFG dwords (size, threshold, mode, limits) of a host WQ.
+pub(crate) fn wqcfg(caps: &Capabilities, wq: &KernelWq) -> Result<[u32; 4]> {
+    let size = WqcfgSize::zeroed().with_size(wq.size);
+    // A shared WQ's limited portals refuse above the threshold; the host
+    // uses the unlimited portal, so the whole WQ is the threshold.
+    let threshold = match wq.mode {
+        WqMode::Shared => WqcfgThreshold::zeroed().with_threshold(wq.size),
+        WqMode::Dedicated => WqcfgThreshold::zeroed(),
+    };
+    let mode = WqcfgMode::zeroed()
+        .with_dedicated(wq.mode == WqMode::Dedicated)
+        .try_with_priority(KERNEL_WQ_PRIORITY)?
+        // A dedicated WQ's DMA is untagged and goes through the device's DMA
+        // API domain; a shared WQ's carries the PASID of each descriptor.
+        .with_pasid_en(wq.mode == WqMode::Shared)
+        .with_privileged(true);
+    let limits = WqcfgLimits::zeroed()
+        .try_with_max_xfer_shift(caps.max_xfer_bytes.trailing_zeros())?
+        .try_with_max_batch_shift(caps.max_batch_size.trailing_zeros())?;
+    Ok([
+        size.into_raw(),
+        threshold.into_raw(),
+        mode.into_raw(),
+        limits.into_raw(),
+    ])
+}
+
+#[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]
+#[kunit_tests(idxd_vdcm_config)]
+mod tests {
+    use super::*;
+
+    fn caps() -> Capabilities {
+        Capabilities {
+            version_major: 1,
+            version_minor: 0,
+            max_xfer_bytes: 1 << 31,
+            max_batch_size: 1024,
+            ims_entries: 2048,
+            configurable: true,
+            num_wqs: 8,
+            total_wq_size: 128,
+            wqcfg_stride: 32,
+            dedicated_wq: true,
+            shared_wq: true,
+            num_groups: 4,
+            num_engines: 4,
+        }
+    }
+
+    #[test]
+    fn plans_both_wqs() {
+        let plan = Plan::new(&caps(), 16, 32);
+        assert_eq!(
+            plan,
+            Ok(Plan {
+                dedicated: Some(KernelWq {
+                    index: 0,
+                    mode: WqMode::Dedicated,
+                    size: 16
+                }),
+                shared: Some(KernelWq {
+                    index: 1,
+                    mode: WqMode::Shared,
+                    size: 32
+                }),
+            })
+        );
+        assert_eq!(plan.map(|p| p.group_wqs()), Ok(0b11));
+        // Only the shared WQ: it takes WQ 0.
+        let plan = Plan::new(&caps(), 0, 8);
+        assert_eq!(
+            plan.map(|p| (p.dedicated, p.shared.map(|w| w.index))),
+            Ok((None, Some(0)))
+        );
+    }
+
+    #[test]
+    fn refuses_what_the_device_lacks() {
+        assert_eq!(
+            Plan::new(&caps(), 100, 29),
+            Err(PlanError::TooLarge {
+                asked: 129,
+                total: 128
+            })
+        );
+        let no_shared = Capabilities {
+            shared_wq: false,
+            ..caps()
+        };
+        assert_eq!(
+            Plan::new(&no_shared, 16, 16),
+            Err(PlanError::Unsupported(WqMode::Shared))
+        );
+        assert!(Plan::new(&no_shared, 16, 0).is_ok());
+        let one_wq = Capabilities {
+            num_wqs: 1,
+            ..caps()
+        };
+        assert_eq!(Plan::new(&one_wq, 4, 4), Err(PlanError::TooManyWqs));
+        assert_eq!(
+            Plan::new(&caps(), u32::MAX, u32::MAX),
+            Err(PlanError::TooLarge {
+                asked: u32::MAX,
+                total: 128
+            })
+        );
+    }
+
+    #[test]
+    fn encodes_wqcfg() {
+        let c = caps();
+        let shared = KernelWq {
+            index: 1,
+            mode: WqMode::Shared,
+            size: 32,
+        };
+        // Size 32, threshold 32, priority 1, PASID enabled, privileged,
+        // transfers up to 2^31 bytes and batches up to 2^10.
+        assert_eq!(
+            wqcfg(&c, &shared),
+            Ok([32, 32, (1 << 29) | (1 << 28) | (1 << 4), (10 << 5) | 31])
+        );
+        let dedicated = KernelWq {
+            index: 0,
+            mode: WqMode::Dedicated,
+            size: 16,
+        };
+        assert_eq!(
+            wqcfg(&c, &dedicated),
+            Ok([16, 0, (1 << 29) | (1 << 4) | 1, (10 << 5) | 31])
+        );
+    }
+}

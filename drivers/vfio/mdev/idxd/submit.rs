@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Kernel submission: the host's own descriptors through its WQs.
+//!
+//! A dedicated WQ takes descriptors with MOVDIR64B; the host keeps no more
+//! in flight than the WQ holds, so none is dropped. A shared WQ takes them
+//! with ENQCMDS, which the device may refuse while the WQ is full; the
+//! submission is retried a bounded number of times. Every descriptor asks for
+//! a completion record in coherent DMA memory, which the host polls.
+//!
+//! Operators reach this path through debugfs (`submit`): a job of a few
+//! descriptors of one operation, with the results checked byte for byte and
+//! the rate reported; it is the device's health check and benchmark.
+
+use core::fmt;
+use kernel::{
+    device::{Bound, Device},
+    dma::{Coherent, CoherentBox},
+    io::{poll::read_poll_timeout, Io},
+    portal,
+    prelude::*,
+    sync::atomic::Relaxed,
+    time::{Delta, Instant, Monotonic},
+};
+
+use crate::{
+    config::{KernelWq, WqMode},
+    desc::{record, Descriptor, Opcode, Status, COMPLETION_BYTES},
+    Shared,
+};
+
+/// Bytes of the portal pages of one WQ (unlimited and limited, for MSI-X
+/// and for IMS interrupts).
+pub(crate) const WQ_PORTALS_BYTES: usize = 4 * 4096;
+
+/// Times an ENQCMDS the device refuses is retried before giving up.
+const ENQCMDS_RETRIES: u32 = 1000;
+
+// TIMEOUT: a descriptor of the sizes a job allows (64 KiB at most) takes
+// microseconds on hardware and milliseconds on the emulated device; one
+// second means the device is stuck.
+const COMPLETION_TIMEOUT: Delta = Delta::from_millis(1000);
+/// Busy polling before sleeping between polls of a completion record.
+const COMPLETION_SPIN: Delta = Delta::from_micros(100);
+const COMPLETION_SLEEP: Delta = Delta::from_micros(50);
+
+/// Largest transfer of one job's descriptors.
+pub(crate) const JOB_MAX_BYTES: u32 = 16 * 1024;
+/// Most descriptors of one job.
+pub(crate) const JOB_MAX_COUNT: u32 = 1_000_000;
+/// Most descriptors one job keeps in flight.
+const JOB_MAX_DEPTH: usize = 8;
+
+/// What a job does with each descriptor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JobOp {
+    /// Copy a pattern; the destination must equal it.
+    Memmove,
+    /// Fill with an 8-byte pattern; every byte must match it.
+    Fill,
+    /// Compare equal buffers, then buffers differing at one byte; the
+    /// result and the offset of the difference must be the right ones.
+    Compare,
+    /// An opcode the device does not have: must fail with the
+    /// architected "unsupported opcode" status.
+    BadOpcode,
+    /// A destination the IOMMU does not map: must fail with a page fault at
+    /// that address.
+    Fault,
+}
+
+impl JobOp {
+    fn parse(word: &[u8]) -> Option<Self> {
+        Some(match word {
+            b"memmove" => Self::Memmove,
+            b"fill" => Self::Fill,
+            b"compare" => Self::Compare,
+            b"badop" => Self::BadOpcode,
+            b"fault" => Self::Fault,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Memmove => "memmove",
+            Self::Fill => "fill",
+            Self::Compare => "compare",
+            Self::BadOpcode => "badop",
+            Self::Fault => "fault",
+        }
+    }
+}
+
+/// A job written to the `submit` file: `<op> <dwq|swq> <bytes> <count>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Job {
+    pub(crate) op: JobOp,
+    pub(crate) mode: WqMode,
+    pub(crate) bytes: u32,
+    pub(crate) count: u32,
+}
+
+impl Job {
+    /// Parses a job, refusing anything else with `EINVAL`.
+    pub(crate) fn parse(text: &[u8]) -> Result<Self> {
+        let mut words = text
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|w| !w.is_empty());
+        let op = words.next().and_then(JobOp::parse).ok_or(EINVAL)?;
+        let mode = match words.next().ok_or(EINVAL)? {
+            b"dwq" => WqMode::Dedicated,
+            b"swq" => WqMode::Shared,
+            _ => return Err(EINVAL),
+        };
+        let mut number = || -> Result<u32> {
+            let w = words.next().ok_or(EINVAL)?;
+            let s = core::str::from_utf8(w).map_err(|_| EINVAL)?;
+            s.parse::<u32>().map_err(|_| EINVAL)
+        };
+        let bytes = number()?;
+        let count = number()?;
+        if words.next().is_some()
+            || !(1..=JOB_MAX_BYTES).contains(&bytes)
+            || !(1..=JOB_MAX_COUNT).contains(&count)
+        {
+            return Err(EINVAL);
+        }
+        Ok(Self {
+            op,
+            mode,
+            bytes,
+            count,
+        })
+    }
+}
+
+/// The outcome of the last job, as the `submit` file shows it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct JobReport {
+    pub(crate) job: Option<Job>,
+    pub(crate) wq: u16,
+    pub(crate) done: u32,
+    pub(crate) failed: u32,
+    pub(crate) retries: u64,
+    pub(crate) elapsed_ns: u64,
+    /// Status of the first failure (0: none).
+    pub(crate) first_status: u8,
+    /// Error that stopped the job (0: none).
+    pub(crate) errno: i32,
+}
+
+impl fmt::Display for JobReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(job) = self.job else {
+            return writeln!(f, "no job yet");
+        };
+        let per_s = (u64::from(self.done) * 1_000_000_000)
+            .checked_div(self.elapsed_ns)
+            .unwrap_or(0);
+        writeln!(
+            f,
+            "op={} wq={} mode={} bytes={} count={} done={} failed={} first_status={:#04x} \
+             errno={} enqcmds_retries={} ns={} desc_per_s={} kib_per_s={}",
+            job.op.name(),
+            self.wq,
+            job.mode.name(),
+            job.bytes,
+            job.count,
+            self.done,
+            self.failed,
+            self.first_status,
+            self.errno,
+            self.retries,
+            self.elapsed_ns,
+            per_s,
+            per_s * u64::from(job.bytes) / 1024
+        )
+    }
+}
+
+/// The source pattern of descriptor `seq`, byte `i`.
+fn pattern(seq: u32, i: usize) -> u8 {
+    // Truncation intended: a byte that changes with the offset and the
+    // descriptor.
+    (i as u32)
+        .wrapping_mul(31)
+        .wrapping_add(seq.wrapping_mul(7)) as u8
+}
+
+/// The fill pattern of descriptor `seq`.
+fn fill_pattern(seq: u32) -> u64 {
+    0x0123_4567_89ab_cdefu64.rotate_left(seq % 64) ^ u64::from(seq)
+}
+
+/// An address no DMA mapping of the kernel covers (above 48 bits of IOVA
+/// space, the most the host's domains use).
+const UNMAPPED_IOVA: u64 = 0xfff0_0000_0000_0000;
+/// An opcode no DSA defines.
+const BAD_OPCODE: u8 = 0x3f;
+
+/// The buffers and the completion record of one descriptor in flight.
+struct Slot {
+    src: Coherent<[u8]>,
+    dst: Coherent<[u8]>,
+    record: Coherent<[u8]>,
+}
+
+/// DMA memory for jobs, allocated at probe: buffers for `JOB_MAX_DEPTH`
+/// descriptors of `JOB_MAX_BYTES` and their completion records.
+pub(crate) struct Pool {
+    slots: KVec<Slot>,
+}
+
+impl Pool {
+    pub(crate) fn new(dev: &Device<Bound>) -> Result<Self> {
+        let bytes = JOB_MAX_BYTES as usize;
+        let mut slots = KVec::with_capacity(JOB_MAX_DEPTH, GFP_KERNEL)?;
+        for _ in 0..JOB_MAX_DEPTH {
+            // Coherent allocations are page aligned: the record is 32-byte
+            // aligned as the device requires.
+            slots.push(
+                Slot {
+                    src: CoherentBox::<[u8]>::zeroed_slice(dev, bytes, GFP_KERNEL)?.into(),
+                    dst: CoherentBox::<[u8]>::zeroed_slice(dev, bytes, GFP_KERNEL)?.into(),
+                    record: CoherentBox::<[u8]>::zeroed_slice(dev, COMPLETION_BYTES, GFP_KERNEL)?
+                        .into(),
+                },
+                GFP_KERNEL,
+            )?;
+        }
+        Ok(Self { slots })
+    }
+}
+
+/// Serialised job state: the pool and the last report.
+pub(crate) struct JobState {
+    pub(crate) pool: Pool,
+    pub(crate) report: JobReport,
+}
+
+/// A completion record as read back.
+struct Record([u8; COMPLETION_BYTES]);
+
+impl Record {
+    fn read(slot: &Slot) -> Self {
+        let mut r = [0u8; COMPLETION_BYTES];
+        (&slot.record).copy_to_slice(&mut r);
+        Self(r)
+    }
+
+    fn status(&self) -> u8 {
+        self.0[record::STATUS]
+    }
+
+    fn result(&self) -> u8 {
+        self.0[record::RESULT]
+    }
+
+    fn bytes(&self) -> u32 {
+        let b = &self.0[record::BYTES..record::BYTES + 4];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    fn fault_addr(&self) -> u64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&self.0[record::FAULT_ADDR..record::FAULT_ADDR + 8]);
+        u64::from_le_bytes(b)
+    }
+}
+
+impl Shared {
+    /// Runs `job` to the end or to the first error that stops it, and
+    /// returns its report. Descriptors whose outcome is wrong are counted as
+    /// failed; the job goes on.
+    pub(crate) fn run_job(&self, pool: &Pool, job: Job) -> JobReport {
+        let mut report = JobReport {
+            job: Some(job),
+            ..Default::default()
+        };
+        let wq = match job.mode {
+            WqMode::Dedicated => self.plan.dedicated,
+            WqMode::Shared => self.plan.shared,
+        };
+        let Some(wq) = wq else {
+            report.errno = ENODEV.to_errno();
+            return report;
+        };
+        report.wq = wq.index;
+        if self.broken.load(Relaxed) {
+            // A descriptor never completed: the device may still write to
+            // the pool.
+            report.errno = EIO.to_errno();
+            return report;
+        }
+        if let Err(e) = self.run_job_on(pool, job, &wq, &mut report) {
+            report.errno = e.to_errno();
+        }
+        report
+    }
+
+    fn run_job_on(&self, pool: &Pool, job: Job, wq: &KernelWq, report: &mut JobReport) -> Result {
+        let depth = usize::from(wq.size)
+            .min(pool.slots.len())
+            .min(job.count as usize);
+        let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
+        // Descriptor number in each slot, if one is in flight there.
+        let mut in_flight = [None::<u32>; JOB_MAX_DEPTH];
+
+        let start = Instant::<Monotonic>::now();
+        let mut unmeasured = Delta::ZERO;
+        let mut next = 0u32;
+        let mut i = 0usize;
+        let mut result = Ok(());
+        loop {
+            let slot = &pool.slots[i];
+            if let Some(seq) = in_flight[i] {
+                let rec = match self.wait_record(slot) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                };
+                in_flight[i] = None;
+                let t = Instant::<Monotonic>::now();
+                let ok = self.check(job, seq, slot, &rec, &mut scratch);
+                unmeasured += t.elapsed();
+                report.done += 1;
+                if !ok {
+                    report.failed += 1;
+                    if report.first_status == 0 {
+                        report.first_status = rec.status();
+                    }
+                }
+            }
+            if self.stopping() {
+                result = Err(ECANCELED);
+            } else if next < job.count {
+                let t = Instant::<Monotonic>::now();
+                let desc = self
+                    .prepare(job, next, slot, &mut scratch)
+                    .and_then(|()| self.descriptor(job, next, slot));
+                unmeasured += t.elapsed();
+                if let Err(e) = desc.and_then(|desc| self.submit(wq, &desc, report)) {
+                    result = Err(e);
+                    break;
+                }
+                in_flight[i] = Some(next);
+                next += 1;
+            }
+            if in_flight.iter().all(Option::is_none) && (next == job.count || result.is_err()) {
+                break;
+            }
+            i = (i + 1) % depth;
+        }
+        // Whatever stopped the job, the device must be done with the buffers
+        // before they are used again.
+        for (slot, seq) in pool.slots.iter().zip(in_flight) {
+            if seq.is_some() && self.wait_record(slot).is_err() {
+                dev_err!(self.pdev, "WQ {}: a descriptor never completed\n", wq.index);
+                self.broken.store(true, Relaxed);
+                return Err(ETIMEDOUT);
+            }
+        }
+        let elapsed = start.elapsed() - unmeasured;
+        report.elapsed_ns = u64::try_from(elapsed.as_nanos()).unwrap_or(0);
+        result
+    }
+
+    /// Fills the buffers of descriptor `seq` and clears its completion
+    /// record.
+    fn prepare(&self, job: Job, seq: u32, slot: &Slot, scratch: &mut [u8]) -> Result {
+        (&slot.record).copy_from_slice(&[0u8; COMPLETION_BYTES]);
+        let bytes = job.bytes as usize;
+        match job.op {
+            JobOp::Memmove | JobOp::Compare => {
+                for (i, b) in scratch.iter_mut().enumerate() {
+                    *b = pattern(seq, i);
+                }
+                (&slot.src).copy_from_slice(scratch);
+                if job.op == JobOp::Compare && seq % 2 == 1 {
+                    // Odd descriptors differ at one byte.
+                    let at = (seq as usize / 2) % bytes;
+                    scratch[at] ^= 0xff;
+                }
+                if job.op == JobOp::Memmove {
+                    scratch.fill(0);
+                }
+                (&slot.dst).copy_from_slice(scratch);
+            }
+            JobOp::Fill => {
+                scratch.fill(0);
+                (&slot.dst).copy_from_slice(scratch);
+            }
+            JobOp::BadOpcode | JobOp::Fault => {}
+        }
+        Ok(())
+    }
+
+    fn descriptor(&self, job: Job, seq: u32, slot: &Slot) -> Result<portal::Command> {
+        let (opcode, src, dst) = match job.op {
+            JobOp::Memmove => (
+                Opcode::Memmove as u8,
+                slot.src.dma_address(),
+                slot.dst.dma_address(),
+            ),
+            JobOp::Fill => (
+                Opcode::Fill as u8,
+                fill_pattern(seq),
+                slot.dst.dma_address(),
+            ),
+            JobOp::Compare => (
+                Opcode::Compare as u8,
+                slot.src.dma_address(),
+                slot.dst.dma_address(),
+            ),
+            JobOp::BadOpcode => (BAD_OPCODE, slot.src.dma_address(), slot.dst.dma_address()),
+            JobOp::Fault => (Opcode::Memmove as u8, slot.src.dma_address(), UNMAPPED_IOVA),
+        };
+        Descriptor {
+            pasid: self.pasid,
+            privileged: true,
+            opcode,
+            completion: slot.record.dma_address(),
+            src,
+            dst,
+            size: job.bytes,
+        }
+        .encode()
+    }
+
+    /// Stores one descriptor into the WQ's unlimited MSI-X portal.
+    fn submit(&self, wq: &KernelWq, cmd: &portal::Command, report: &mut JobReport) -> Result {
+        let offset = usize::from(wq.index) * WQ_PORTALS_BYTES;
+        let bar = self.bar2.try_access().ok_or(ENXIO)?;
+        match wq.mode {
+            WqMode::Dedicated => portal::movdir64b(&*bar, offset, cmd),
+            WqMode::Shared => {
+                for _ in 0..ENQCMDS_RETRIES {
+                    match portal::enqcmds(&*bar, offset, cmd) {
+                        Err(e) if e == EAGAIN => report.retries += 1,
+                        other => return other,
+                    }
+                }
+                Err(EBUSY)
+            }
+        }
+    }
+
+    /// Waits for a slot's completion record.
+    fn wait_record(&self, slot: &Slot) -> Result<Record> {
+        let read = || Ok(Record::read(slot));
+        read_poll_timeout(read, |r| r.status() != 0, Delta::ZERO, COMPLETION_SPIN)
+            .or_else(|_| {
+                read_poll_timeout(
+                    read,
+                    |r| r.status() != 0,
+                    COMPLETION_SLEEP,
+                    COMPLETION_TIMEOUT,
+                )
+            })
+            .inspect_err(|_| dev_err!(self.pdev, "a descriptor did not complete in time\n"))
+    }
+
+    /// Checks the outcome of completed descriptor `seq`.
+    fn check(&self, job: Job, seq: u32, slot: &Slot, rec: &Record, scratch: &mut [u8]) -> bool {
+        let status = Status::decode(rec.status());
+        let bytes = job.bytes as usize;
+        match job.op {
+            JobOp::Memmove => {
+                (&slot.dst).copy_to_slice(scratch);
+                status == Status::Success
+                    && scratch[..bytes]
+                        .iter()
+                        .enumerate()
+                        .all(|(i, &b)| b == pattern(seq, i))
+            }
+            JobOp::Fill => {
+                (&slot.dst).copy_to_slice(scratch);
+                let pat = fill_pattern(seq).to_le_bytes();
+                status == Status::Success
+                    && scratch[..bytes]
+                        .iter()
+                        .enumerate()
+                        .all(|(i, &b)| b == pat[i % 8])
+            }
+            JobOp::Compare => {
+                if seq % 2 == 0 {
+                    status == Status::Success && rec.result() == 0
+                } else {
+                    let expected = (seq / 2) % job.bytes;
+                    status == Status::Success && rec.result() == 1 && rec.bytes() == expected
+                }
+            }
+            JobOp::BadOpcode => status == Status::Error(0x10),
+            JobOp::Fault => status == Status::PageFault && rec.fault_addr() == UNMAPPED_IOVA,
+        }
+    }
+}
