@@ -534,10 +534,37 @@ static void dsa_report_swerr(IntelDSAState *s, uint8_t code, int wq,
 
 /* DMA */
 
+/* PASID capability control (pcie_pasid_init() at DSA_PASID_CAP) */
+#define DSA_PASID_CAP           0x110
+
+static bool dsa_pasid_priv_enabled(IntelDSAState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    return pci_get_word(pdev->config + DSA_PASID_CAP + PCI_PASID_CTRL) &
+           PCI_PASID_CTRL_PRIV;
+}
+
+/*
+ * The address space of a descriptor's memory requests: the requester ID's
+ * without a PASID; with one, the IOMMU's address space for that PASID.
+ * NULL when a request with PASID cannot be issued (the PASID capability
+ * or bus mastering disabled) or has nowhere to go (no IOMMU taking
+ * requests with PASID, or a PASID wider than it takes): every access then
+ * fails like an untranslatable one.
+ */
 static AddressSpace *dsa_as(IntelDSAState *s, const DSAQEntry *e)
 {
-    /* PASID-tagged requests are not modelled yet: requester ID only */
-    return pci_get_address_space(PCI_DEVICE(s));
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (!e->pasid_en) {
+        /* the bus master address space, off without bus mastering */
+        return pci_get_address_space(pdev);
+    }
+    if (!(pci_get_word(pdev->config + PCI_COMMAND) & PCI_COMMAND_MASTER)) {
+        return NULL;
+    }
+    return pci_device_iommu_address_space_pasid(pdev, e->pasid);
 }
 
 /*
@@ -551,6 +578,10 @@ static uint64_t dsa_dma(IntelDSAState *s, const DSAQEntry *e, uint64_t addr,
     AddressSpace *as = dsa_as(s, e);
     uint64_t done = 0;
 
+    if (!as) {
+        trace_dsa_dma_fault(e->pasid, addr, write);
+        return 0;
+    }
     while (done < len) {
         uint64_t a = addr + done;
         uint64_t n = MIN(len - done, DSA_PAGE_SIZE - (a & (DSA_PAGE_SIZE - 1)));
@@ -712,6 +743,10 @@ static uint8_t dsa_check_desc(IntelDSAState *s, unsigned wq,
     uint64_t max_xfer = 1ULL << WQCFG_MAX_XFER(xcfg);
 
     *inval = 0;
+    if (e->pasid_en && e->priv && !dsa_pasid_priv_enabled(s)) {
+        /* a privileged request the PASID capability does not allow */
+        return DSA_COMP_PRIV_BAD;
+    }
     if (op >= 64 || !(DSA_OPCAP0 & BIT_ULL(op))) {
         return DSA_COMP_BAD_OPCODE;
     }
@@ -2063,7 +2098,7 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
         msix_vector_use(pdev, v);
     }
     pcie_ats_init(pdev, 0x100, true);
-    pcie_pasid_init(pdev, 0x110, 20, false, true);
+    pcie_pasid_init(pdev, DSA_PASID_CAP, 20, false, true);
     pcie_pri_init(pdev, 0x120, 512, true);
     dsa_add_siov_dvsec(pdev, 0x140);
 
