@@ -711,8 +711,9 @@ static void teardown_tests(void)
 		  "drain WQ 31 (does not exist): invalid WQ index (0x02)");
 	check_cmd(CMD_ABORT_WQ, 1, 0, "abort WQ 0");
 	check_cmd(CMD_RESET_WQ, 1, 0, "reset WQ 0");
-	result((rd32(wqcfg) & 0xffff) == 0 && !(rd32(wqcfg + 24) >> 30),
-	       "reset WQ clears its configuration and state");
+	result((rd32(wqcfg) & 0xffff) == 16 && !rd32(wqcfg + 8) &&
+	       !(rd32(wqcfg + 24) >> 30),
+	       "reset WQ clears its configuration but its size, and its state");
 	check_cmd(CMD_DRAIN_PASID, 5, 0, "drain PASID 5");
 	check_cmd(CMD_DISABLE_DEVICE, 0, 0, "disable device");
 	check_cmd(CMD_RESET_DEVICE, 0, 0, "reset device");

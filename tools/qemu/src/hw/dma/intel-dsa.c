@@ -351,6 +351,7 @@ struct IntelDSAState {
     uint32_t total_wq_size;
     uint32_t ims_size;
     uint8_t max_xfer_shift;
+    bool pri;
 };
 
 static unsigned dsa_wqcfg_size(IntelDSAState *s)
@@ -1305,7 +1306,16 @@ static void dsa_wq_reset_state(IntelDSAState *s, unsigned wq, bool cfg)
     q->count = 0;
     q->cfg[WQCFG_STATE_IDX] &= ~WQCFG_STATE_ENABLED;
     if (cfg) {
+        /*
+         * The WQ sizes partition the device's WQ storage and are locked
+         * while the device is enabled: a WQ reset keeps its size then, so
+         * that the WQ can be configured and enabled again (idxd resets a
+         * WQ, rewrites its WQCFG and enables it to change its PASID).
+         */
+        uint32_t size = dsa_enabled(s) ? q->cfg[WQCFG_SIZE_IDX] : 0;
+
         memset(q->cfg, 0, sizeof(q->cfg));
+        q->cfg[WQCFG_SIZE_IDX] = size;
         if (s->version >= 2) {
             /* the operations a WQ allows: all of them, until configured */
             q->cfg[8] = (uint32_t)DSA_OPCAP0;
@@ -2099,7 +2109,9 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     }
     pcie_ats_init(pdev, 0x100, true);
     pcie_pasid_init(pdev, DSA_PASID_CAP, 20, false, true);
-    pcie_pri_init(pdev, 0x120, 512, true);
+    if (s->pri) {
+        pcie_pri_init(pdev, 0x120, 512, true);
+    }
     dsa_add_siov_dvsec(pdev, 0x140);
 
     s->bh = aio_bh_new_guarded(qemu_get_aio_context(), dsa_bh, s,
@@ -2269,6 +2281,7 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_UINT32("wq-size", IntelDSAState, total_wq_size, 128),
     DEFINE_PROP_UINT32("ims-size", IntelDSAState, ims_size, 256),
     DEFINE_PROP_UINT8("max-xfer-shift", IntelDSAState, max_xfer_shift, 31),
+    DEFINE_PROP_BOOL("pri", IntelDSAState, pri, true),
 };
 
 static void dsa_class_init(ObjectClass *klass, const void *data)
