@@ -4,20 +4,27 @@
  * selftests' libvfio: admin commands in the wrong state, bad
  * configurations, malformed descriptors, unmapped addresses, bad
  * completion record addresses, stray writes to portals and random
- * descriptors. Each must give the architected error (CMDSTS error code,
- * completion status, SWERR) and leave the device working; QEMU must not
- * crash. A few good descriptors of each kind check the results byte for
- * byte.
+ * descriptors, PASIDs the IOMMU has no entry for, privileged requests and
+ * requests with PASID that the PASID capability does not allow. Each must
+ * give the architected error (CMDSTS error code, completion status, SWERR)
+ * and leave the device working; QEMU must not crash. A few good
+ * descriptors of each kind check the results byte for byte, with and
+ * without a PASID (a PASID attached through iommufd to its own IOAS).
  *
  * usage: dsa_bad_input_test BDF
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
 
 #include <libvfio.h>
 
@@ -462,6 +469,240 @@ static void descriptor_tests(void)
 	result(!memcmp(src, dst, 4096), "and its bytes are right");
 }
 
+/* The device's config space through sysfs, behind vfio-pci's back */
+static int cfg_fd = -1;
+static unsigned int pasid_cap;
+
+static uint32_t cfg_rd32(unsigned int off)
+{
+	uint32_t v = ~0u;
+
+	if (pread(cfg_fd, &v, 4, off) != 4)
+		return ~0u;
+	return v;
+}
+
+static uint16_t cfg_rd16(unsigned int off)
+{
+	uint16_t v = 0xffff;
+
+	if (pread(cfg_fd, &v, 2, off) != 2)
+		return 0xffff;
+	return v;
+}
+
+static void cfg_wr16(unsigned int off, uint16_t v)
+{
+	VFIO_ASSERT_EQ(pwrite(cfg_fd, &v, 2, off), 2);
+}
+
+/* The PASID extended capability, or 0 */
+static unsigned int find_pasid_cap(void)
+{
+	unsigned int off = 0x100;
+	int i;
+
+	for (i = 0; off >= 0x100 && i < 64; i++) {
+		uint32_t h = cfg_rd32(off);
+
+		if ((h & 0xffff) == 0x1b)
+			return off;
+		off = h >> 20;
+	}
+	return 0;
+}
+
+/*
+ * A page table for the device on @ioas that PASIDs may share. libvfio
+ * keeps no iommufd device ID: the device is the only object of this
+ * iommufd that IOMMU_HWPT_ALLOC takes as one.
+ */
+static int hwpt_alloc(uint32_t ioas, uint32_t *hwpt)
+{
+	struct iommu_hwpt_alloc args = {
+		.size = sizeof(args),
+		.flags = IOMMU_HWPT_ALLOC_PASID,
+		.pt_id = ioas,
+	};
+	uint32_t id;
+
+	for (id = 1; id < 64; id++) {
+		args.dev_id = id;
+		if (!ioctl(dev->iommu->iommufd, IOMMU_HWPT_ALLOC, &args)) {
+			*hwpt = args.out_hwpt_id;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int attach(uint32_t hwpt, uint32_t flags, uint32_t pasid)
+{
+	struct vfio_device_attach_iommufd_pt args = {
+		.argsz = sizeof(args),
+		.flags = flags,
+		.pt_id = hwpt,
+		.pasid = pasid,
+	};
+
+	return ioctl(dev->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &args);
+}
+
+/*
+ * Attach @pasid of the device to a new IOAS that maps buf at @at; the
+ * requester ID moves to a page table of its IOAS that allows PASIDs
+ * beside it (iommufd refuses a PASID next to an automatic one).
+ */
+static int attach_pasid(uint32_t pasid, uint64_t at)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.user_va = (uintptr_t)buf,
+		.length = 1 << 20,
+		.iova = at,
+	};
+	uint32_t hwpt;
+
+	if (hwpt_alloc(dev->iommu->ioas_id, &hwpt) || attach(hwpt, 0, 0))
+		return -1;
+	if (ioctl(dev->iommu->iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		return -1;
+	map.ioas_id = alloc.out_ioas_id;
+	if (ioctl(dev->iommu->iommufd, IOMMU_IOAS_MAP, &map))
+		return -1;
+	if (hwpt_alloc(alloc.out_ioas_id, &hwpt))
+		return -1;
+	return attach(hwpt, VFIO_DEVICE_ATTACH_PASID, pasid);
+}
+
+/* Reconfigure WQ 0 (dedicated, priority 1) with a PASID and privilege */
+static uint32_t wq0_pasid(uint32_t pasid, int pasid_en, int priv)
+{
+	command(CMD_DISABLE_WQ, 1);
+	wqcfg_write(0, 2, 1 | 1 << 4 | (pasid & 0xfffff) << 8 |
+		    (uint32_t)!!pasid_en << 28 | (uint32_t)!!priv << 29);
+	return command(CMD_ENABLE_WQ, 0) & 0xff;
+}
+
+/*
+ * PASID-tagged DMA: WQ 0 takes the PASID and privilege of WQCFG. The
+ * device's requester ID is attached to the IOAS that maps buf at iova;
+ * the PASID to a second one that maps buf at unmapped_iova only, so
+ * each address reaches buf through one of them and faults in the other.
+ */
+static void pasid_tests(const char *bdf)
+{
+	struct desc *d = (struct desc *)buf;
+	struct compl *c = (struct compl *)(buf + 8192);
+	uint8_t *src = buf + 65536, *dst = buf + 131072;
+	uint64_t pasid_iova = unmapped_iova;
+	const uint32_t pasid = 7, stranger = 9;
+	uint16_t ctrl = 0;
+	char path[128];
+	uint64_t sw;
+	int i;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	cfg_fd = open(path, O_RDWR);
+	if (cfg_fd >= 0)
+		pasid_cap = find_pasid_cap();
+	if (pasid_cap)
+		ctrl = cfg_rd16(pasid_cap + 6);
+	printf("# PASID capability at 0x%x, control 0x%x\n", pasid_cap, ctrl);
+	result(pasid_cap && (ctrl & 5) == 5,
+	       "the IOMMU driver enabled PASID and privileged mode");
+
+	i = attach_pasid(pasid, pasid_iova);
+	if (i)
+		perror("# attach PASID");
+	result(!i, "PASID 7 attached to a second IOAS");
+
+	for (i = 0; i < 4096; i++)
+		src[i] = i * 13 + 1;
+	result(wq0_pasid(pasid, 1, 0) == 0, "enable WQ 0 with PASID 7");
+
+	desc_init(d, OP_MEMMOVE, c);
+	d->compl = pasid_iova + 8192;
+	d->src = pasid_iova + 65536;
+	d->dst = pasid_iova + 131072;
+	d->size = 4096;
+	memset(dst, 0, 4096);
+	check_status(d, c, 1, "PASID 7: MEMMOVE through its IOAS: success");
+	result(!memcmp(src, dst, 4096), "PASID 7: the bytes arrived");
+
+	desc_init(d, OP_FILL, c);
+	d->compl = pasid_iova + 8192;
+	d->src = 0x1122334455667788ull;
+	d->dst = to_dev(dst);
+	d->size = 4096;
+	memset(dst, 0, 4096);
+	check_status(d, c, 0x83,
+		     "PASID 7: a destination mapped for the RID only: page fault");
+	result(c->fault_addr == to_dev(dst) && !dst[0] && !dst[4095],
+	       "PASID 7: fault address, nothing written through the RID");
+	d->dst = pasid_iova + 131072;
+	check_status(d, c, 1, "PASID 7: FILL through its IOAS: success");
+	result(dst[0] == 0x88 && dst[4095] == 0x11, "PASID 7: the pattern");
+
+	/* a PASID the IOMMU has no entry for */
+	result(wq0_pasid(stranger, 1, 0) == 0, "enable WQ 0 with PASID 9");
+	swerr_clear();
+	memset(dst, 0, 4096);
+	desc_init(d, OP_MEMMOVE, c);
+	d->compl = pasid_iova + 8192;
+	d->src = pasid_iova + 65536;
+	d->dst = pasid_iova + 131072;
+	d->size = 4096;
+	movdir64b(bar2, d);
+	sw = swerr_wait();
+	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a &&
+	       ((sw >> 40) & 0xfffff) == stranger &&
+	       rd64(SWERR + 16) == pasid_iova + 8192 && !dst[0],
+	       "PASID 9, not attached: SWERR 0x1a with PASID 9, nothing written");
+	swerr_clear();
+
+	/* wider than the IOMMU's PASIDs (ECAP.PSS) */
+	result(wq0_pasid(0xfedcb, 1, 0) == 0, "enable WQ 0 with PASID 0xfedcb");
+	movdir64b(bar2, d);
+	sw = swerr_wait();
+	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a && !dst[0],
+	       "PASID 0xfedcb: SWERR 0x1a, nothing written");
+	swerr_clear();
+
+	/* privileged requests while privileged mode is disabled */
+	result(wq0_pasid(pasid, 1, 1) == 0, "enable WQ 0 with PASID 7, priv");
+	check_status(d, c, 1, "PASID 7, priv: MEMMOVE: success");
+	if (pasid_cap)
+		cfg_wr16(pasid_cap + 6, ctrl & ~4);
+	check_status(d, c, 0x1d,
+		     "priv with privileged mode disabled: status 0x1d");
+
+	/* requests with PASID while the PASID capability is disabled */
+	if (pasid_cap)
+		cfg_wr16(pasid_cap + 6, ctrl & ~5);
+	movdir64b(bar2, d);
+	sw = swerr_wait();
+	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a,
+	       "PASID capability disabled: SWERR 0x1a");
+	swerr_clear();
+	result(wq0_pasid(pasid, 1, 0) == 0x26,
+	       "enable a PASID WQ, PASID disabled: error 0x26");
+	if (pasid_cap)
+		cfg_wr16(pasid_cap + 6, ctrl);
+	result(wq0_pasid(pasid, 1, 0) == 0, "PASID enabled again: WQ 0 enabled");
+	memset(dst, 0, 4096);
+	check_status(d, c, 1, "and PASID 7 works again");
+	result(!memcmp(src, dst, 4096), "with the right bytes");
+
+	/* back to the requester ID */
+	result(wq0_pasid(0, 0, 0) == 0, "WQ 0 without PASID again");
+	if (cfg_fd >= 0)
+		close(cfg_fd);
+}
+
 static void teardown_tests(void)
 {
 	check_cmd(CMD_DRAIN_WQ, 1 << 5, 0,
@@ -470,8 +711,9 @@ static void teardown_tests(void)
 		  "drain WQ 31 (does not exist): invalid WQ index (0x02)");
 	check_cmd(CMD_ABORT_WQ, 1, 0, "abort WQ 0");
 	check_cmd(CMD_RESET_WQ, 1, 0, "reset WQ 0");
-	result((rd32(wqcfg) & 0xffff) == 0 && !(rd32(wqcfg + 24) >> 30),
-	       "reset WQ clears its configuration and state");
+	result((rd32(wqcfg) & 0xffff) == 16 && !rd32(wqcfg + 8) &&
+	       !(rd32(wqcfg + 24) >> 30),
+	       "reset WQ clears its configuration but its size, and its state");
 	check_cmd(CMD_DRAIN_PASID, 5, 0, "drain PASID 5");
 	check_cmd(CMD_DISABLE_DEVICE, 0, 0, "disable device");
 	check_cmd(CMD_RESET_DEVICE, 0, 0, "reset device");
@@ -487,7 +729,7 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "usage: %s BDF\n", argv[0]);
 		return 2;
 	}
-	printf("KTAP version 1\n1..64\n");
+	printf("KTAP version 1\n1..86\n");
 	iommu = iommu_init("iommufd");
 	dev = vfio_pci_device_init(argv[1], iommu);
 	alloc = iova_allocator_init(iommu);
@@ -509,6 +751,7 @@ int main(int argc, char *argv[])
 
 	config_tests();
 	descriptor_tests();
+	pasid_tests(argv[1]);
 	teardown_tests();
 
 	iommu_unmap(iommu, &region);

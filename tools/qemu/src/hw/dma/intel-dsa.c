@@ -351,6 +351,7 @@ struct IntelDSAState {
     uint32_t total_wq_size;
     uint32_t ims_size;
     uint8_t max_xfer_shift;
+    bool pri;
 };
 
 static unsigned dsa_wqcfg_size(IntelDSAState *s)
@@ -534,10 +535,37 @@ static void dsa_report_swerr(IntelDSAState *s, uint8_t code, int wq,
 
 /* DMA */
 
+/* PASID capability control (pcie_pasid_init() at DSA_PASID_CAP) */
+#define DSA_PASID_CAP           0x110
+
+static bool dsa_pasid_priv_enabled(IntelDSAState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    return pci_get_word(pdev->config + DSA_PASID_CAP + PCI_PASID_CTRL) &
+           PCI_PASID_CTRL_PRIV;
+}
+
+/*
+ * The address space of a descriptor's memory requests: the requester ID's
+ * without a PASID; with one, the IOMMU's address space for that PASID.
+ * NULL when a request with PASID cannot be issued (the PASID capability
+ * or bus mastering disabled) or has nowhere to go (no IOMMU taking
+ * requests with PASID, or a PASID wider than it takes): every access then
+ * fails like an untranslatable one.
+ */
 static AddressSpace *dsa_as(IntelDSAState *s, const DSAQEntry *e)
 {
-    /* PASID-tagged requests are not modelled yet: requester ID only */
-    return pci_get_address_space(PCI_DEVICE(s));
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (!e->pasid_en) {
+        /* the bus master address space, off without bus mastering */
+        return pci_get_address_space(pdev);
+    }
+    if (!(pci_get_word(pdev->config + PCI_COMMAND) & PCI_COMMAND_MASTER)) {
+        return NULL;
+    }
+    return pci_device_iommu_address_space_pasid(pdev, e->pasid);
 }
 
 /*
@@ -551,6 +579,10 @@ static uint64_t dsa_dma(IntelDSAState *s, const DSAQEntry *e, uint64_t addr,
     AddressSpace *as = dsa_as(s, e);
     uint64_t done = 0;
 
+    if (!as) {
+        trace_dsa_dma_fault(e->pasid, addr, write);
+        return 0;
+    }
     while (done < len) {
         uint64_t a = addr + done;
         uint64_t n = MIN(len - done, DSA_PAGE_SIZE - (a & (DSA_PAGE_SIZE - 1)));
@@ -712,6 +744,10 @@ static uint8_t dsa_check_desc(IntelDSAState *s, unsigned wq,
     uint64_t max_xfer = 1ULL << WQCFG_MAX_XFER(xcfg);
 
     *inval = 0;
+    if (e->pasid_en && e->priv && !dsa_pasid_priv_enabled(s)) {
+        /* a privileged request the PASID capability does not allow */
+        return DSA_COMP_PRIV_BAD;
+    }
     if (op >= 64 || !(DSA_OPCAP0 & BIT_ULL(op))) {
         return DSA_COMP_BAD_OPCODE;
     }
@@ -1270,7 +1306,16 @@ static void dsa_wq_reset_state(IntelDSAState *s, unsigned wq, bool cfg)
     q->count = 0;
     q->cfg[WQCFG_STATE_IDX] &= ~WQCFG_STATE_ENABLED;
     if (cfg) {
+        /*
+         * The WQ sizes partition the device's WQ storage and are locked
+         * while the device is enabled: a WQ reset keeps its size then, so
+         * that the WQ can be configured and enabled again (idxd resets a
+         * WQ, rewrites its WQCFG and enables it to change its PASID).
+         */
+        uint32_t size = dsa_enabled(s) ? q->cfg[WQCFG_SIZE_IDX] : 0;
+
         memset(q->cfg, 0, sizeof(q->cfg));
+        q->cfg[WQCFG_SIZE_IDX] = size;
         if (s->version >= 2) {
             /* the operations a WQ allows: all of them, until configured */
             q->cfg[8] = (uint32_t)DSA_OPCAP0;
@@ -2063,8 +2108,10 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
         msix_vector_use(pdev, v);
     }
     pcie_ats_init(pdev, 0x100, true);
-    pcie_pasid_init(pdev, 0x110, 20, false, true);
-    pcie_pri_init(pdev, 0x120, 512, true);
+    pcie_pasid_init(pdev, DSA_PASID_CAP, 20, false, true);
+    if (s->pri) {
+        pcie_pri_init(pdev, 0x120, 512, true);
+    }
     dsa_add_siov_dvsec(pdev, 0x140);
 
     s->bh = aio_bh_new_guarded(qemu_get_aio_context(), dsa_bh, s,
@@ -2234,6 +2281,7 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_UINT32("wq-size", IntelDSAState, total_wq_size, 128),
     DEFINE_PROP_UINT32("ims-size", IntelDSAState, ims_size, 256),
     DEFINE_PROP_UINT8("max-xfer-shift", IntelDSAState, max_xfer_shift, 31),
+    DEFINE_PROP_BOOL("pri", IntelDSAState, pri, true),
 };
 
 static void dsa_class_init(ObjectClass *klass, const void *data)
