@@ -142,8 +142,7 @@ impl<'a> IrqVectorRegistration<'a> {
     /// Returns the interrupt type the PCI core selected for this allocation.
     #[inline]
     pub fn irq_type(&self) -> IrqType {
-        // SAFETY: `self.dev.as_raw()` is a valid pointer to a `struct pci_dev`.
-        IrqType::from_raw(unsafe { bindings::pci_irq_type(self.dev.as_raw()) })
+        self.dev.vectors_type()
     }
 
     /// Returns the [`IrqVector`] at `index`.
@@ -152,16 +151,10 @@ impl<'a> IrqVectorRegistration<'a> {
     /// [`Self::len()`].
     #[inline]
     pub fn index(&self, index: usize) -> Result<IrqVector<'_>> {
-        let index = u32::try_from(index)?;
-
-        // SAFETY: `self.dev.as_raw()` is a valid pointer to a `struct pci_dev`.
-        let irq = unsafe { bindings::pci_irq_vector(self.dev.as_raw(), index) };
-        if irq < 0 {
-            return Err(Error::from_errno(irq));
-        }
+        let irq = self.dev.vector_irq(index)?;
 
         // SAFETY: `irq` is a valid IRQ number for `self.dev`, resolved from this registration.
-        Ok(unsafe { IrqVector::new(IrqRequest::new(self.dev.as_ref(), irq as u32), self) })
+        Ok(unsafe { IrqVector::new(IrqRequest::new(self.dev.as_ref(), irq), self) })
     }
 }
 
@@ -219,6 +212,20 @@ impl Device<device::Bound> {
         max_vecs: u32,
         irq_types: IrqTypes,
     ) -> Result<IrqVectorRegistration<'_>> {
+        let len = self.alloc_vectors(min_vecs, max_vecs, irq_types)?;
+
+        // INVARIANT: `pci_alloc_irq_vectors()` allocated `len` vectors for `self`.
+        Ok(IrqVectorRegistration { dev: self, len })
+    }
+
+    /// Allocates the vectors for [`Self::alloc_irq_vectors`] and
+    /// [`Self::alloc_irq_vectors_devres`], which free them, and returns their number.
+    fn alloc_vectors(
+        &self,
+        min_vecs: u32,
+        max_vecs: u32,
+        irq_types: IrqTypes,
+    ) -> Result<NonZero<usize>> {
         // SAFETY:
         // - `self.as_raw()` is guaranteed to be a valid pointer to a `struct pci_dev`
         //   by the type invariant of `Device`.
@@ -228,11 +235,23 @@ impl Device<device::Bound> {
             bindings::pci_alloc_irq_vectors(self.as_raw(), min_vecs, max_vecs, irq_types.as_raw())
         };
         to_result(ret)?;
+        NonZero::new(usize::try_from(ret)?).ok_or(EINVAL)
+    }
 
-        let len = NonZero::new(ret as usize).ok_or(EINVAL)?;
+    /// Returns the type of the device's allocated vectors.
+    fn vectors_type(&self) -> IrqType {
+        // SAFETY: `self.as_raw()` is a valid pointer to a `struct pci_dev`.
+        IrqType::from_raw(unsafe { bindings::pci_irq_type(self.as_raw()) })
+    }
 
-        // INVARIANT: `pci_alloc_irq_vectors()` allocated `len` vectors for `self`.
-        Ok(IrqVectorRegistration { dev: self, len })
+    /// Returns the IRQ number of allocated vector `index`.
+    fn vector_irq(&self, index: usize) -> Result<u32> {
+        let index = u32::try_from(index)?;
+
+        // SAFETY: `self.as_raw()` is a valid pointer to a `struct pci_dev`; `pci_irq_vector`
+        // fails for an index it has no vector for.
+        let irq = unsafe { bindings::pci_irq_vector(self.as_raw(), index) };
+        u32::try_from(irq).map_err(|_| Error::from_errno(irq))
     }
 }
 
@@ -265,8 +284,7 @@ impl<'a> DevresIrqVectors<'a> {
     /// Returns the type of the vectors.
     #[inline]
     pub fn irq_type(&self) -> IrqType {
-        // SAFETY: `self.dev.as_raw()` is a valid pointer to a `struct pci_dev`.
-        IrqType::from_raw(unsafe { bindings::pci_irq_type(self.dev.as_raw()) })
+        self.dev.vectors_type()
     }
 
     /// Returns the request for vector `index`, to register a handler with.
@@ -274,12 +292,7 @@ impl<'a> DevresIrqVectors<'a> {
         if index >= self.len() {
             return Err(EINVAL);
         }
-        let index = u32::try_from(index)?;
-
-        // SAFETY: `self.dev.as_raw()` is a valid pointer to a `struct pci_dev` with vectors
-        // allocated (type invariant); `index` is below their number.
-        let irq = unsafe { bindings::pci_irq_vector(self.dev.as_raw(), index) };
-        let irq = u32::try_from(irq).map_err(|_| Error::from_errno(irq))?;
+        let irq = self.dev.vector_irq(index)?;
 
         // SAFETY: `irq` is the IRQ of vector `index` of `self.dev`, which stays allocated until
         // the device unbinds (type invariant), so for all of `'a`.
@@ -310,13 +323,7 @@ impl Device<device::Bound> {
         max_vecs: u32,
         irq_types: IrqTypes,
     ) -> Result<DevresIrqVectors<'_>> {
-        // SAFETY: `self.as_raw()` is a valid pointer to a `struct pci_dev`;
-        // `pci_alloc_irq_vectors` validates the other parameters.
-        let ret = unsafe {
-            bindings::pci_alloc_irq_vectors(self.as_raw(), min_vecs, max_vecs, irq_types.as_raw())
-        };
-        to_result(ret)?;
-        let len = NonZero::new(usize::try_from(ret)?).ok_or(EINVAL)?;
+        let len = self.alloc_vectors(min_vecs, max_vecs, irq_types)?;
 
         // Dropping the value, on success at unbind or here if registering fails, frees the
         // vectors.
