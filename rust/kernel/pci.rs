@@ -446,6 +446,17 @@ impl Device {
         // SAFETY: `self.as_raw` is a valid pointer to a `struct pci_dev`.
         Class::from_raw(unsafe { (*self.as_raw()).class })
     }
+
+    /// Returns the configuration space offset of the Designated Vendor-Specific Extended
+    /// Capability that `vendor` defines with ID `dvsec`, or [`None`] if the device has none.
+    ///
+    /// The capability's registers can then be read through [`Device::config_space_extended`].
+    pub fn find_dvsec_capability(&self, vendor: Vendor, dvsec: u16) -> Option<u16> {
+        // SAFETY: `self.as_raw` is a valid pointer to a `struct pci_dev`.
+        let offset =
+            unsafe { bindings::pci_find_dvsec_capability(self.as_raw(), vendor.as_raw(), dvsec) };
+        Some(offset).filter(|&o| o != 0)
+    }
 }
 
 impl<'a> Device<device::Core<'a>> {
