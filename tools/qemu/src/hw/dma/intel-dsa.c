@@ -352,6 +352,7 @@ struct IntelDSAState {
     uint32_t ims_size;
     uint8_t max_xfer_shift;
     bool pri;
+    bool siov;
 };
 
 static unsigned dsa_wqcfg_size(IntelDSAState *s)
@@ -2112,7 +2113,9 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     if (s->pri) {
         pcie_pri_init(pdev, 0x120, 512, true);
     }
-    dsa_add_siov_dvsec(pdev, 0x140);
+    if (s->siov) {
+        dsa_add_siov_dvsec(pdev, 0x140);
+    }
 
     s->bh = aio_bh_new_guarded(qemu_get_aio_context(), dsa_bh, s,
                                &DEVICE(s)->mem_reentrancy_guard);
@@ -2282,6 +2285,7 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_UINT32("ims-size", IntelDSAState, ims_size, 256),
     DEFINE_PROP_UINT8("max-xfer-shift", IntelDSAState, max_xfer_shift, 31),
     DEFINE_PROP_BOOL("pri", IntelDSAState, pri, true),
+    DEFINE_PROP_BOOL("siov", IntelDSAState, siov, true),
 };
 
 static void dsa_class_init(ObjectClass *klass, const void *data)
