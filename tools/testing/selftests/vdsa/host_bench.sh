@@ -14,16 +14,12 @@
 # shellcheck source=tools/testing/selftests/vdsa/ktap.sh
 . "$(dirname "$0")/ktap.sh"
 
-devid=0x${1:-0b25}
+devid=${1:-0b25}
 count=${2:-4000}
 
 ktap_header 4
 
-bdf=
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = "$devid" ] &&
-		{ bdf=${d##*/}; break; }
-done
+bdf=$(dsa_devices "$devid" | head -n 1)
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 rmmod idxd 2>/dev/null
 

@@ -19,14 +19,6 @@
 
 drv=/sys/bus/pci/drivers/idxd_vdcm
 
-dsa_devices() {
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor")" = 0x8086 ] || continue
-		case "$(cat "$d/device")" in
-		0x0b25 | 0x11fb | 0x1212) echo "${d##*/}" ;;
-		esac
-	done
-}
 dsas=$(dsa_devices)
 ndsa=$(echo "$dsas" | wc -w)
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Minimal KTAP output for the shell tests of this directory.
+# Minimal KTAP output for the shell tests of this directory, and what they
+# share about the machine.
 # shellcheck shell=sh
 
 ktap_n=0
@@ -38,4 +39,20 @@ ktap_finished() {
 	echo "# Totals: pass:$((ktap_n - ktap_failed)) fail:$ktap_failed"
 	[ "$ktap_failed" -eq 0 ]
 	exit
+}
+
+# dsa_devices [DEVICE-ID]: the PCI addresses of the machine's DSA devices,
+# all of them or those with DEVICE-ID (e.g. 0b25), in address order.
+dsa_devices() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/vendor")" = 0x8086 ] || continue
+		_id=$(cat "$_d/device")
+		case "$_id" in
+		0x0b25 | 0x11fb | 0x1212)
+			if [ -z "${1:-}" ] || [ "$_id" = "0x$1" ]; then
+				echo "${_d##*/}"
+			fi
+			;;
+		esac
+	done
 }

@@ -13,15 +13,6 @@ cycles=20
 
 ktap_header 8
 
-# The DSA devices of the machine, by PCI ID.
-dsa_devices() {
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor")" = 0x8086 ] || continue
-		case "$(cat "$d/device")" in
-		0x0b25 | 0x11fb | 0x1212) echo "${d##*/}" ;;
-		esac
-	done
-}
 dsas=$(dsa_devices)
 
 ktap_check "module loads" modprobe idxd_vdcm
