@@ -154,11 +154,14 @@ result $? "vm: a hung guest fails the run after the timeout"
 section "tests in the emulated SIOV machine"
 # The DSA's maximum transfer is 4 KiB here: vfio_pci_driver_test sizes its
 # memcpy storm by it, and a 2 GiB one takes minutes under emulation. Beside
-# the runner's DSA 1.0, a second device has the 2.0 layout.
+# the runner's DSA 1.0, a second device has the 2.0 layout and a third a
+# smaller configuration without the Scalable IOV DVSEC.
 tools/vm/run --kmemleak --log "$out/vm-tests.console" \
 	--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
 	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
 	--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
+	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa3rp,chassis=10,slot=10 \
+	--qemu-arg -device --qemu-arg intel-dsa,siov=off,wqs=4,engines=2,groups=2,wq-size=64,bus=dsa3rp \
 	--qemu-arg -device --qemu-arg enqueue-testdev -- /opt/vdsa/tests/run_tests.sh \
 	>"$out/vm-tests.out" 2>"$out/vm-tests.err"
 st=$?

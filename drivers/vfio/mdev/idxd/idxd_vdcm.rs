@@ -8,8 +8,8 @@
 //! emulated here and whose submission portals are mapped to the hardware.
 //!
 //! This part is the physical function's driver: it maps the control
-//! registers (BAR0) and the portals (BAR2), checks the capabilities, resets
-//! the device, configures the host's own WQs from the module parameters
+//! registers (BAR0) and the portals (BAR2), checks the capabilities and the
+//! Scalable IOV DVSEC (see [`siov`]), resets the device, configures the host's own WQs from the module parameters
 //! (see [`config`]), runs admin commands with their completion interrupt,
 //! reports software errors, and submits the host's own work (see
 //! [`submit`]). Its state is under `/sys/kernel/debug/idxd_vdcm-<device>/`.
@@ -41,11 +41,13 @@ mod cmd;
 mod config;
 mod desc;
 mod regs;
+mod siov;
 mod submit;
 
 use cmd::{Command, Outcome, WqSet};
 use config::{Plan, KERNEL_GROUP};
 use regs::{Capabilities, DeviceState, Tables};
+use siov::Siov;
 use submit::{Job, JobReport, JobState, Pool, WQ_PORTALS_BYTES};
 
 // TIMEOUT: the DSA architecture gives no bound for an admin command; a reset
@@ -74,6 +76,8 @@ pub(crate) struct Shared {
     caps: Capabilities,
     tables: Tables,
     plan: Plan,
+    /// The Scalable IOV DVSEC, if the WQs can be shared as ADIs.
+    siov: Option<Siov>,
     /// PASID of the host's shared WQ descriptors.
     pasid: u32,
     /// Serialises admin commands: the device runs one at a time.
@@ -400,6 +404,10 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         caps.max_xfer_bytes
     )?;
     writeln!(f, "pasid {}", s.pasid)?;
+    match s.siov {
+        Some(siov) => writeln!(f, "siov yes page_size {}", siov.page_size)?,
+        None => writeln!(f, "siov no")?,
+    }
     if let Some(bar) = s.bar0.try_access() {
         writeln!(f, "state {:?}", bar.read(regs::GENSTS).state())?;
         for wq in s.plan.wqs() {
@@ -534,6 +542,11 @@ impl IdxdVdcm {
             return Err(EIO);
         }
 
+        // The mediated devices need the DVSEC; the host's own WQs do not.
+        let siov = Siov::enable(pdev)
+            .inspect_err(|e| dev_warn!(pdev, "no mediated devices: {}\n", e))
+            .ok();
+
         // The host's shared WQ tags its DMA with a PASID that translates
         // like the device's own DMA; the ADIs need PASIDs too.
         let pasid = KernelPasid::new(pdev.as_ref()).inspect_err(|e| {
@@ -573,6 +586,7 @@ impl IdxdVdcm {
                 caps,
                 tables,
                 plan,
+                siov,
                 pasid: pasid_value,
                 cmd_lock <- new_mutex!(()),
                 cmd_done <- Completion::new(),

@@ -6,8 +6,9 @@
 # (module parameters dwq_size and swq_size); the host's own submission
 # (MOVDIR64B to the dedicated WQ, ENQCMDS with the kernel PASID to the shared
 # one) moves, fills and compares buffers, checked byte for byte by the
-# driver; bad descriptors get the architected errors; unbind with work in
-# flight drains cleanly; bind/unbind cycles with work each time.
+# driver; bad descriptors get the architected errors; the Scalable IOV DVSEC
+# is found and set up, or its absence reported; unbind with work in flight
+# drains cleanly; bind/unbind cycles with work each time.
 #
 # Everything goes through the driver's debugfs files, as an operator would:
 #   /sys/kernel/debug/idxd_vdcm-<device>/config   the device and its WQs
@@ -22,11 +23,45 @@ drv=/sys/bus/pci/drivers/idxd_vdcm
 dsas=$(dsa_devices)
 ndsa=$(echo "$dsas" | wc -w)
 
-# 3 tests before the per-device ones, 15 per device.
-ktap_header $((3 + 15 * ndsa))
+# 3 tests before the per-device ones, 16 per device.
+ktap_header $((3 + 16 * ndsa))
 
 rmmod idxd 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
+
+# cfg_dword BDF OFFSET: a dword of the device's configuration space.
+cfg_dword() {
+	od -An -tu4 -j "$2" -N4 "/sys/bus/pci/devices/$1/config" | tr -d ' '
+}
+
+# siov_dvsec BDF: the offset of the device's Scalable IOV DVSEC (DVSEC ID 5
+# of vendor 0x8086) in its configuration space; fails if it has none.
+siov_dvsec() {
+	_off=0x100
+	_n=0
+	while [ $((_off)) -ge 256 ] && [ $_n -lt 64 ]; do
+		_h=$(cfg_dword "$1" $((_off)))
+		if [ $((_h & 0xffff)) -eq $((0x23)) ] &&
+			[ $(($(cfg_dword "$1" $((_off + 4))) & 0xffff)) -eq $((0x8086)) ] &&
+			[ $(($(cfg_dword "$1" $((_off + 8))) & 0xffff)) -eq 5 ]; then
+			echo $((_off))
+			return 0
+		fi
+		_off=$((_h >> 20))
+		_n=$((_n + 1))
+	done
+	return 1
+}
+
+# The DVSEC's system page size (offset 0x10) to 8 KiB: the driver must set
+# it to the host's 4 KiB.
+for bdf in $dsas; do
+	if off=$(siov_dvsec "$bdf"); then
+		printf '\002\000\000\000' |
+			dd of="/sys/bus/pci/devices/$bdf/config" bs=1 seek=$((off + 16)) \
+				conv=notrunc 2>/dev/null
+	fi
+done
 
 ktap_check "module loads with dwq_size=16 swq_size=8" modprobe idxd_vdcm dwq_size=16 swq_size=8
 
@@ -72,6 +107,19 @@ for bdf in $dsas; do
 			[ "$(sed -n 's/^pasid //p' "$d/config")" -gt 0 ]
 	}
 	ktap_check "$bdf: device and both WQs enabled, kernel PASID" configured
+
+	siov() {
+		if off=$(siov_dvsec "$bdf"); then
+			ktap_diag "Scalable IOV DVSEC at $off"
+			grep -q "^siov yes page_size 4096$" "$d/config" &&
+				[ "$(cfg_dword "$bdf" $((off + 16)))" -eq 1 ]
+		else
+			ktap_diag "no Scalable IOV DVSEC"
+			grep -q "^siov no$" "$d/config" &&
+				dmesg | grep -q "$bdf: no mediated devices: the device has no Scalable IOV DVSEC"
+		fi
+	}
+	ktap_check "$bdf: Scalable IOV DVSEC set up (4 KiB pages), or its absence reported" siov
 
 	for wq in dwq swq; do
 		ktap_check "$bdf: $wq memmove 4 KiB x 200, byte for byte" job "$d" "memmove $wq 4096 200"

@@ -7,7 +7,7 @@
 dir=$(dirname "$0")
 status=0
 for t in \
-	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config" \
+	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov" \
 	"module_test.sh" \
 	"host_test.sh" \
 	"host_bench.sh 0b25" \
