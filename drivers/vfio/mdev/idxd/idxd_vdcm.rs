@@ -30,7 +30,7 @@ use kernel::{
     str::CString,
     sync::aref::ARef,
     sync::{
-        atomic::{Atomic, Relaxed},
+        atomic::{Acquire, Atomic, Relaxed, Release},
         new_mutex, Arc, Completion, Mutex,
     },
     time::{Delta, Instant, Monotonic},
@@ -93,8 +93,11 @@ pub(crate) struct Shared {
     stopping: Atomic<bool>,
     /// A job's descriptor never completed: its memory may still be written.
     broken: Atomic<bool>,
-    /// Software errors reported by the device.
+    /// Software errors reported by the device; incremented (release) after
+    /// the error is stored in `last_swerr`.
     swerrs: Atomic<u32>,
+    /// The last software error: `SWERR0`, `SWERR1` and the fault address.
+    last_swerr: [Atomic<u64>; 3],
     /// The device halted on an error.
     halted: Atomic<bool>,
     /// Software errors logged in the current interval, and its start.
@@ -198,6 +201,18 @@ impl Shared {
         Ok(())
     }
 
+    /// The number of software errors so far and the last one.
+    pub(crate) fn software_errors(&self) -> (u32, regs::SoftwareError) {
+        let count = self.swerrs.load(Acquire);
+        let [e0, e1, addr] = &self.last_swerr;
+        let error = regs::SoftwareError {
+            e0: regs::SWERR0::from_raw(e0.load(Relaxed)),
+            e1: regs::SWERR1::from_raw(e1.load(Relaxed)),
+            fault_addr: addr.load(Relaxed),
+        };
+        (count, error)
+    }
+
     /// Whether a software error may be logged now (at most
     /// `SWERR_LOG_BURST` per `SWERR_LOG_INTERVAL`).
     fn swerr_log_allowed(&self) -> bool {
@@ -205,7 +220,14 @@ impl Shared {
         let start = self.swerr_interval_start.load(Relaxed);
         if now - start > SWERR_LOG_INTERVAL.as_nanos() {
             self.swerr_interval_start.store(now, Relaxed);
-            self.swerr_logged.store(0, Relaxed);
+            let seen = self.swerr_logged.xchg(0, Relaxed);
+            if seen > SWERR_LOG_BURST {
+                dev_warn!(
+                    self.pdev,
+                    "{} software errors not logged\n",
+                    seen - SWERR_LOG_BURST
+                );
+            }
         }
         self.swerr_logged.fetch_add(1, Relaxed) < SWERR_LOG_BURST
     }
@@ -220,45 +242,21 @@ impl Shared {
         if !e0.valid().into_bool() {
             return;
         }
-        let e1 = bar.try_read(regs::SWERR1).unwrap_or(regs::SWERR1::zeroed());
-        let e2 = bar.try_read(regs::SWERR2).unwrap_or(regs::SWERR2::zeroed());
-        self.swerrs.fetch_add(1, Relaxed);
+        let error = regs::SoftwareError {
+            e0,
+            e1: bar.try_read(regs::SWERR1).unwrap_or(regs::SWERR1::zeroed()),
+            fault_addr: bar
+                .try_read(regs::SWERR2)
+                .map(|e2| e2.fault_addr().get())
+                .unwrap_or(0),
+        };
+        let [e0_raw, e1_raw, addr] = &self.last_swerr;
+        e0_raw.store(e0.into_raw(), Relaxed);
+        e1_raw.store(error.e1.into_raw(), Relaxed);
+        addr.store(error.fault_addr, Relaxed);
+        self.swerrs.fetch_add(1, Release);
         if self.swerr_log_allowed() {
-            let wq: u8 = e0.wq_idx().into();
-            let error: u8 = e0.error().into();
-            let op: u8 = e0.operation().into();
-            let pasid: u32 = e0.pasid().into();
-            let flags: u32 = e1.invalid_flags().into();
-            dev_err!(
-                self.pdev,
-                "software error {:#04x}{}: WQ {}, opcode {:#04x}, PASID {:#x}, {}, \
-                 fault address {:#x}, invalid flags {:#x}{}\n",
-                error,
-                if e0.batch().into_bool() {
-                    " in a batch"
-                } else {
-                    ""
-                },
-                if e0.wq_idx_valid().into_bool() {
-                    i32::from(wq)
-                } else {
-                    -1
-                },
-                op,
-                pasid,
-                if e0.privileged().into_bool() {
-                    "privileged"
-                } else {
-                    "user"
-                },
-                e2.fault_addr().get(),
-                flags,
-                if e0.overflow().into_bool() {
-                    " (more errors lost)"
-                } else {
-                    ""
-                }
-            );
+            dev_err!(self.pdev, "{}\n", error);
         }
         // Write 1 to clear `valid` and `overflow`: the device records the
         // next error.
@@ -597,9 +595,11 @@ impl IdxdVdcm {
                 stopping: Atomic::new(false),
                 broken: Atomic::new(false),
                 swerrs: Atomic::new(0),
+                last_swerr: [Atomic::new(0), Atomic::new(0), Atomic::new(0)],
                 halted: Atomic::new(false),
                 swerr_logged: Atomic::new(0),
-                swerr_interval_start: Atomic::new(0),
+                // The first error starts an interval.
+                swerr_interval_start: Atomic::new(-SWERR_LOG_INTERVAL.as_nanos() - 1),
                 epoch: Instant::now(),
             }? Error),
             GFP_KERNEL,

@@ -193,6 +193,8 @@ register! {
         0:0 valid;
         /// More errors happened while this one was recorded.
         1:1 overflow;
+        /// `operation`, `pasid` and `privileged` describe the descriptor.
+        2:2 desc_valid;
         /// `wq_idx` is valid.
         3:3 wq_idx_valid;
         /// The error happened on a descriptor in a batch.
@@ -385,6 +387,77 @@ impl fmt::Display for CapsError {
     }
 }
 
+/// A software error as the device records it in `SWERR`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SoftwareError {
+    pub(crate) e0: SWERR0,
+    pub(crate) e1: SWERR1,
+    /// `SWERR2`: the address of a fault.
+    pub(crate) fault_addr: u64,
+}
+
+impl SoftwareError {
+    /// The error code: a completion status or a submission error.
+    pub(crate) fn code(&self) -> u8 {
+        self.e0.error().into()
+    }
+
+    /// The WQ the error happened on, if the device names it.
+    pub(crate) fn wq(&self) -> Option<u8> {
+        self.e0
+            .wq_idx_valid()
+            .into_bool()
+            .then(|| self.e0.wq_idx().into())
+    }
+
+    /// The opcode of the descriptor, if the device describes it.
+    pub(crate) fn opcode(&self) -> Option<u8> {
+        self.e0
+            .desc_valid()
+            .into_bool()
+            .then(|| self.e0.operation().into())
+    }
+}
+
+impl fmt::Display for SoftwareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "software error {:#04x}", self.code())?;
+        if self.e0.batch().into_bool() {
+            let index: u16 = self.e1.batch_idx().into();
+            write!(f, " in a batch (descriptor {index})")?;
+        }
+        match self.wq() {
+            Some(wq) => write!(f, ": WQ {wq}")?,
+            None => write!(f, ": no WQ")?,
+        }
+        if let Some(opcode) = self.opcode() {
+            let pasid: u32 = self.e0.pasid().into();
+            let who = if self.e0.privileged().into_bool() {
+                "privileged"
+            } else {
+                "user"
+            };
+            write!(f, ", opcode {opcode:#04x}, PASID {pasid:#x} ({who})")?;
+            let flags: u32 = self.e1.invalid_flags().into();
+            if flags != 0 {
+                write!(f, ", invalid flags {flags:#x}")?;
+            }
+        }
+        if self.fault_addr != 0 {
+            let access = if self.e0.fault_rw().into_bool() {
+                "write"
+            } else {
+                "read"
+            };
+            write!(f, ", {access} fault at {:#x}", self.fault_addr)?;
+        }
+        if self.e0.overflow().into_bool() {
+            write!(f, " (more errors lost)")?;
+        }
+        Ok(())
+    }
+}
+
 /// The device's capabilities, decoded and checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Capabilities {
@@ -534,6 +607,7 @@ impl Tables {
 #[kunit_tests(idxd_vdcm_regs)]
 mod tests {
     use super::*;
+    use kernel::str::CString;
 
     // Register values as a DSA 1.0 device with 8 WQs, 4 groups and 4
     // engines reports them.
@@ -560,6 +634,57 @@ mod tests {
             GRPCAP::from_raw(grpcap),
             ENGCAP::from_raw(engcap),
         )
+    }
+
+    fn logged(e: &SoftwareError) -> Result<CString> {
+        CString::try_from_fmt(fmt!("{e}"))
+    }
+
+    #[test]
+    fn describes_software_errors() -> Result {
+        // A completion record the IOMMU does not map (0x1a), written by a
+        // privileged MEMMOVE with PASID 1 on WQ 2.
+        let e = SoftwareError {
+            e0: SWERR0::from_raw(
+                1 | 1 << 2 | 1 << 3 | 1 << 5 | 1 << 6 | 0x1a << 8 | 2 << 16 | 3 << 32 | 1 << 40,
+            ),
+            e1: SWERR1::zeroed(),
+            fault_addr: 0xfff0_0000_0000_0000,
+        };
+        assert_eq!(e.code(), 0x1a);
+        assert_eq!(e.wq(), Some(2));
+        assert_eq!(e.opcode(), Some(3));
+        assert_eq!(
+            logged(&e)?.to_bytes(),
+            b"software error 0x1a: WQ 2, opcode 0x03, PASID 0x1 (privileged), \
+              write fault at 0xfff0000000000000"
+        );
+
+        // A submission to a disabled WQ: no descriptor, no address; an
+        // overflow.
+        let e = SoftwareError {
+            e0: SWERR0::from_raw(0b1011 | 0x31 << 8 | 5 << 16 | 0xff << 32),
+            e1: SWERR1::zeroed(),
+            fault_addr: 0,
+        };
+        assert_eq!(e.opcode(), None);
+        assert_eq!(
+            logged(&e)?.to_bytes(),
+            b"software error 0x31: WQ 5 (more errors lost)"
+        );
+
+        // No WQ, in a batch.
+        let e = SoftwareError {
+            e0: SWERR0::from_raw(1 | 1 << 4 | 0x11 << 8),
+            e1: SWERR1::zeroed().with_batch_idx(7u16),
+            fault_addr: 0,
+        };
+        assert_eq!(e.wq(), None);
+        assert_eq!(
+            logged(&e)?.to_bytes(),
+            b"software error 0x11 in a batch (descriptor 7): no WQ"
+        );
+        Ok(())
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! in flight than the WQ holds, so none is dropped. A shared WQ takes them
 //! with ENQCMDS, which the device may refuse while the WQ is full; the
 //! submission is retried a bounded number of times. Every descriptor asks for
-//! a completion record in coherent DMA memory, which the host polls.
+//! a completion record in coherent DMA memory, which the host polls; an error
+//! the device cannot report there is a software error, which the interrupt
+//! handler records.
 //!
 //! Operators reach this path through debugfs (`submit`): a job of a few
 //! descriptors of one operation, with the results checked byte for byte and
@@ -26,6 +28,7 @@ use kernel::{
 use crate::{
     config::{KernelWq, WqMode},
     desc::{record, Descriptor, Opcode, Status, COMPLETION_BYTES},
+    regs::SoftwareError,
     Shared,
 };
 
@@ -67,6 +70,12 @@ pub(crate) enum JobOp {
     /// A destination the IOMMU does not map: must fail with a page fault at
     /// that address.
     Fault,
+    /// A completion record address the IOMMU does not map: the copy is
+    /// done, but the device cannot write the record and must report a
+    /// software error (completion record translation fault) naming the WQ,
+    /// the opcode and the address. One descriptor at a time, as the device
+    /// records one software error until the host clears it.
+    BadRecord,
 }
 
 impl JobOp {
@@ -77,6 +86,7 @@ impl JobOp {
             b"compare" => Self::Compare,
             b"badop" => Self::BadOpcode,
             b"fault" => Self::Fault,
+            b"badrec" => Self::BadRecord,
             _ => return None,
         })
     }
@@ -88,6 +98,7 @@ impl JobOp {
             Self::Compare => "compare",
             Self::BadOpcode => "badop",
             Self::Fault => "fault",
+            Self::BadRecord => "badrec",
         }
     }
 }
@@ -198,6 +209,8 @@ fn fill_pattern(seq: u32) -> u64 {
 const UNMAPPED_IOVA: u64 = 0xfff0_0000_0000_0000;
 /// An opcode no DSA defines.
 const BAD_OPCODE: u8 = 0x3f;
+/// Software error of a completion record address that does not translate.
+const SWERR_RECORD_FAULT: u8 = 0x1a;
 
 /// The buffers and the completion record of one descriptor in flight.
 struct Slot {
@@ -241,6 +254,31 @@ pub(crate) struct JobState {
 
 /// A completion record as read back.
 struct Record([u8; COMPLETION_BYTES]);
+
+/// How the device reported a descriptor's outcome.
+enum Outcome {
+    /// In its completion record.
+    Record(Record),
+    /// As a software error.
+    SoftwareError(SoftwareError),
+}
+
+impl Outcome {
+    /// The status or error code, for the report.
+    fn code(&self) -> u8 {
+        match self {
+            Self::Record(r) => r.status(),
+            Self::SoftwareError(e) => e.code(),
+        }
+    }
+}
+
+/// Polls `read` until `done`, busy for `COMPLETION_SPIN`, then sleeping
+/// until `COMPLETION_TIMEOUT`.
+fn poll<T>(read: impl Fn() -> Result<T>, done: impl Fn(&T) -> bool) -> Result<T> {
+    read_poll_timeout(&read, &done, Delta::ZERO, COMPLETION_SPIN)
+        .or_else(|_| read_poll_timeout(&read, &done, COMPLETION_SLEEP, COMPLETION_TIMEOUT))
+}
 
 impl Record {
     fn read(slot: &Slot) -> Self {
@@ -300,12 +338,17 @@ impl Shared {
     }
 
     fn run_job_on(&self, pool: &Pool, job: Job, wq: &KernelWq, report: &mut JobReport) -> Result {
-        let depth = usize::from(wq.size)
-            .min(pool.slots.len())
-            .min(job.count as usize);
+        let depth = if job.op == JobOp::BadRecord {
+            1
+        } else {
+            usize::from(wq.size)
+                .min(pool.slots.len())
+                .min(job.count as usize)
+        };
         let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
-        // Descriptor number in each slot, if one is in flight there.
-        let mut in_flight = [None::<u32>; JOB_MAX_DEPTH];
+        // Descriptor number in each slot, if one is in flight there, and the
+        // count of software errors before it was submitted.
+        let mut in_flight = [None::<(u32, u32)>; JOB_MAX_DEPTH];
 
         let start = Instant::<Monotonic>::now();
         let mut unmeasured = Delta::ZERO;
@@ -314,9 +357,9 @@ impl Shared {
         let mut result = Ok(());
         loop {
             let slot = &pool.slots[i];
-            if let Some(seq) = in_flight[i] {
-                let rec = match self.wait_record(slot) {
-                    Ok(r) => r,
+            if let Some((seq, swerrs)) = in_flight[i] {
+                let outcome = match self.wait_outcome(job.op, slot, swerrs) {
+                    Ok(o) => o,
                     Err(e) => {
                         result = Err(e);
                         break;
@@ -324,13 +367,13 @@ impl Shared {
                 };
                 in_flight[i] = None;
                 let t = Instant::<Monotonic>::now();
-                let ok = self.check(job, seq, slot, &rec, &mut scratch);
+                let ok = self.check(job, wq, seq, slot, &outcome, &mut scratch);
                 unmeasured += t.elapsed();
                 report.done += 1;
                 if !ok {
                     report.failed += 1;
                     if report.first_status == 0 {
-                        report.first_status = rec.status();
+                        report.first_status = outcome.code();
                     }
                 }
             }
@@ -342,11 +385,12 @@ impl Shared {
                     .prepare(job, next, slot, &mut scratch)
                     .and_then(|()| self.descriptor(job, next, slot));
                 unmeasured += t.elapsed();
+                let (swerrs, _) = self.software_errors();
                 if let Err(e) = desc.and_then(|desc| self.submit(wq, &desc, report)) {
                     result = Err(e);
                     break;
                 }
-                in_flight[i] = Some(next);
+                in_flight[i] = Some((next, swerrs));
                 next += 1;
             }
             if in_flight.iter().all(Option::is_none) && (next == job.count || result.is_err()) {
@@ -356,8 +400,11 @@ impl Shared {
         }
         // Whatever stopped the job, the device must be done with the buffers
         // before they are used again.
-        for (slot, seq) in pool.slots.iter().zip(in_flight) {
-            if seq.is_some() && self.wait_record(slot).is_err() {
+        for (slot, entry) in pool.slots.iter().zip(in_flight) {
+            let Some((_, swerrs)) = entry else {
+                continue;
+            };
+            if self.wait_outcome(job.op, slot, swerrs).is_err() {
                 dev_err!(self.pdev, "WQ {}: a descriptor never completed\n", wq.index);
                 self.broken.store(true, Relaxed);
                 return Err(ETIMEDOUT);
@@ -374,7 +421,7 @@ impl Shared {
         (&slot.record).copy_from_slice(&[0u8; COMPLETION_BYTES]);
         let bytes = job.bytes as usize;
         match job.op {
-            JobOp::Memmove | JobOp::Compare => {
+            JobOp::Memmove | JobOp::Compare | JobOp::BadRecord => {
                 for (i, b) in scratch.iter_mut().enumerate() {
                     *b = pattern(seq, i);
                 }
@@ -384,7 +431,7 @@ impl Shared {
                     let at = (seq as usize / 2) % bytes;
                     scratch[at] ^= 0xff;
                 }
-                if job.op == JobOp::Memmove {
+                if job.op != JobOp::Compare {
                     scratch.fill(0);
                 }
                 (&slot.dst).copy_from_slice(scratch);
@@ -399,6 +446,7 @@ impl Shared {
     }
 
     fn descriptor(&self, job: Job, seq: u32, slot: &Slot) -> Result<portal::Command> {
+        let mut completion = slot.record.dma_address();
         let (opcode, src, dst) = match job.op {
             JobOp::Memmove => (
                 Opcode::Memmove as u8,
@@ -417,12 +465,20 @@ impl Shared {
             ),
             JobOp::BadOpcode => (BAD_OPCODE, slot.src.dma_address(), slot.dst.dma_address()),
             JobOp::Fault => (Opcode::Memmove as u8, slot.src.dma_address(), UNMAPPED_IOVA),
+            JobOp::BadRecord => {
+                completion = UNMAPPED_IOVA;
+                (
+                    Opcode::Memmove as u8,
+                    slot.src.dma_address(),
+                    slot.dst.dma_address(),
+                )
+            }
         };
         Descriptor {
             pasid: self.pasid,
             privileged: true,
             opcode,
-            completion: slot.record.dma_address(),
+            completion,
             src,
             dst,
             size: job.bytes,
@@ -448,25 +504,47 @@ impl Shared {
         }
     }
 
-    /// Waits for a slot's completion record.
-    fn wait_record(&self, slot: &Slot) -> Result<Record> {
-        let read = || Ok(Record::read(slot));
-        read_poll_timeout(read, |r| r.status() != 0, Delta::ZERO, COMPLETION_SPIN)
-            .or_else(|_| {
-                read_poll_timeout(
-                    read,
-                    |r| r.status() != 0,
-                    COMPLETION_SLEEP,
-                    COMPLETION_TIMEOUT,
-                )
-            })
-            .inspect_err(|_| dev_err!(self.pdev, "a descriptor did not complete in time\n"))
+    /// Waits for the outcome of the descriptor in flight in `slot`: its
+    /// completion record, or for a [`JobOp::BadRecord`] the software error
+    /// after the `swerrs` seen before it was submitted.
+    fn wait_outcome(&self, op: JobOp, slot: &Slot, swerrs: u32) -> Result<Outcome> {
+        let outcome = if op == JobOp::BadRecord {
+            poll(|| Ok(self.software_errors()), |(n, _)| *n != swerrs)
+                .map(|(_, e)| Outcome::SoftwareError(e))
+        } else {
+            poll(|| Ok(Record::read(slot)), |r| r.status() != 0).map(Outcome::Record)
+        };
+        outcome.inspect_err(|_| dev_err!(self.pdev, "a descriptor did not complete in time\n"))
     }
 
     /// Checks the outcome of completed descriptor `seq`.
-    fn check(&self, job: Job, seq: u32, slot: &Slot, rec: &Record, scratch: &mut [u8]) -> bool {
-        let status = Status::decode(rec.status());
+    fn check(
+        &self,
+        job: Job,
+        wq: &KernelWq,
+        seq: u32,
+        slot: &Slot,
+        outcome: &Outcome,
+        scratch: &mut [u8],
+    ) -> bool {
         let bytes = job.bytes as usize;
+        let rec = match outcome {
+            Outcome::Record(rec) => rec,
+            Outcome::SoftwareError(e) => {
+                (&slot.dst).copy_to_slice(scratch);
+                return job.op == JobOp::BadRecord
+                    && e.code() == SWERR_RECORD_FAULT
+                    && e.wq().map(u16::from) == Some(wq.index)
+                    && e.opcode() == Some(Opcode::Memmove as u8)
+                    && e.e0.fault_rw().into_bool()
+                    && e.fault_addr == UNMAPPED_IOVA
+                    && scratch[..bytes]
+                        .iter()
+                        .enumerate()
+                        .all(|(i, &b)| b == pattern(seq, i));
+            }
+        };
+        let status = Status::decode(rec.status());
         match job.op {
             JobOp::Memmove => {
                 (&slot.dst).copy_to_slice(scratch);
@@ -495,6 +573,8 @@ impl Shared {
             }
             JobOp::BadOpcode => status == Status::Error(0x10),
             JobOp::Fault => status == Status::PageFault && rec.fault_addr() == UNMAPPED_IOVA,
+            // The device wrote a record at an address it must not reach.
+            JobOp::BadRecord => false,
         }
     }
 }

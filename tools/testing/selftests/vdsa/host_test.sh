@@ -6,9 +6,11 @@
 # (module parameters dwq_size and swq_size); the host's own submission
 # (MOVDIR64B to the dedicated WQ, ENQCMDS with the kernel PASID to the shared
 # one) moves, fills and compares buffers, checked byte for byte by the
-# driver; bad descriptors get the architected errors; the Scalable IOV DVSEC
-# is found and set up, or its absence reported; unbind with work in flight
-# drains cleanly; bind/unbind cycles with work each time.
+# driver; bad descriptors get the architected errors; a completion record
+# the IOMMU does not map gets a software error, decoded and logged
+# (ratelimited); the Scalable IOV DVSEC is found and set up, or its absence
+# reported; unbind with work in flight drains cleanly; bind/unbind cycles
+# with work each time.
 #
 # Everything goes through the driver's debugfs files, as an operator would:
 #   /sys/kernel/debug/idxd_vdcm-<device>/config   the device and its WQs
@@ -22,9 +24,10 @@ drv=/sys/bus/pci/drivers/idxd_vdcm
 
 dsas=$(dsa_devices)
 ndsa=$(echo "$dsas" | wc -w)
+first=$(echo "$dsas" | head -n 1)
 
-# 3 tests before the per-device ones, 16 per device.
-ktap_header $((3 + 16 * ndsa))
+# 3 tests before the per-device ones, 17 per device, 1 on the first.
+ktap_header $((3 + 17 * ndsa + 1))
 
 rmmod idxd 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
@@ -140,6 +143,35 @@ for bdf in $dsas; do
 		fi
 	}
 	ktap_check "$bdf: transfer above the maximum gets status 0x13" oversize
+
+	swerrs() {
+		sed -n 's/^software_errors //p' "$d/config"
+	}
+	swerrs_logged() {
+		dmesg | grep -c "$bdf: software error 0x1a: WQ [01], opcode 0x03, PASID 0x[0-9a-f]* (privileged), write fault at 0xfff0000000000000$"
+	}
+	# Every descriptor's copy is checked and its software error decoded by
+	# the driver (code 0x1a, the WQ, the opcode, the address); at most 10
+	# of the 23 are logged.
+	record_fault() {
+		n0=$(swerrs)
+		l0=$(swerrs_logged)
+		job "$d" "badrec dwq 4096 20" && job "$d" "badrec swq 4096 3" || return 1
+		n=$(($(swerrs) - n0))
+		l=$(($(swerrs_logged) - l0))
+		ktap_diag "$n software errors, $l logged"
+		[ $n -eq 23 ] && [ $l -ge 1 ] && [ $l -le 10 ]
+	}
+	ktap_check "$bdf: unmapped completion record gets software error 0x1a, logged ratelimited" record_fault
+
+	if [ "$bdf" = "$first" ]; then
+		not_logged() {
+			sleep 6
+			job "$d" "badrec dwq 4096 1" &&
+				dmesg | grep -q "$bdf: 13 software errors not logged"
+		}
+		ktap_check "$bdf: errors beyond the log's limit are counted at the next interval" not_logged
+	fi
 
 	bad_jobs() {
 		job_fails "$d" "memmove" &&
