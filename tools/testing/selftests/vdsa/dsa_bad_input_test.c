@@ -23,10 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/compiler.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
 #include <libvfio.h>
+
+#include "dsa_desc.h"
 
 /* BAR0 registers (drivers/dma/idxd/registers.h) */
 #define GENCAP		0x10
@@ -43,40 +46,8 @@ enum {
 	CMD_ABORT_WQ, CMD_RESET_WQ, CMD_DRAIN_PASID, CMD_ABORT_PASID,
 };
 
-enum {
-	OP_NOOP = 0, OP_BATCH = 1, OP_DRAIN = 2, OP_MEMMOVE = 3, OP_FILL = 4,
-	OP_COMPARE = 5, OP_COMPVAL = 6, OP_DUALCAST = 9, OP_CRCGEN = 0x10,
-};
-
-#define F_CRAV	0x04
-#define F_RCR	0x08
-
-struct desc {
-	uint32_t pasid_priv;
-	uint32_t flags_op;
-	uint64_t compl;
-	uint64_t src;
-	uint64_t dst;
-	uint32_t size;
-	uint16_t int_handle;
-	uint16_t rsvd;
-	uint64_t f40;
-	uint64_t f48;
-	uint64_t f56;
-} __attribute__((aligned(64)));
-
-struct compl {
-	volatile uint8_t status;
-	uint8_t result;
-	uint16_t rsvd;
-	uint32_t bytes;
-	uint64_t fault_addr;
-	uint64_t extra;
-	uint64_t rsvd2;
-} __attribute__((aligned(32)));
-
 static struct vfio_pci_device *dev;
-static volatile uint8_t *bar0, *bar2;
+static uint8_t *bar0, *bar2;
 static uint8_t *buf;		/* 1 MiB mapped for DMA at iova */
 static uint64_t iova;
 static uint64_t unmapped_iova;
@@ -91,24 +62,25 @@ static void result(int ok, const char *name)
 		failed++;
 }
 
+/* Register accesses: one load or store each, never merged or elided */
 static uint32_t rd32(unsigned int off)
 {
-	return *(volatile uint32_t *)(bar0 + off);
+	return READ_ONCE(*(uint32_t *)(bar0 + off));
 }
 
 static uint64_t rd64(unsigned int off)
 {
-	return *(volatile uint64_t *)(bar0 + off);
+	return READ_ONCE(*(uint64_t *)(bar0 + off));
 }
 
 static void wr32(unsigned int off, uint32_t v)
 {
-	*(volatile uint32_t *)(bar0 + off) = v;
+	WRITE_ONCE(*(uint32_t *)(bar0 + off), v);
 }
 
 static void wr64(unsigned int off, uint64_t v)
 {
-	*(volatile uint64_t *)(bar0 + off) = v;
+	WRITE_ONCE(*(uint64_t *)(bar0 + off), v);
 }
 
 /* Run an admin command; returns CMDSTS (error in bits 7:0) */
@@ -142,37 +114,16 @@ static void wqcfg_write(int wq, int idx, uint32_t v)
 	wr32(wqcfg + wq * wqcfg_size + idx * 4, v);
 }
 
-static void movdir64b(volatile void *portal, const void *src)
-{
-	asm volatile(".byte 0x66, 0x0f, 0x38, 0xf8, 0x02"
-		     : : "a" (portal), "d" (src) : "memory");
-}
-
 static uint64_t to_dev(void *p)
 {
 	return iova + ((uint8_t *)p - buf);
 }
 
-/* Submit to WQ 0 and wait for the completion record; returns its status */
-static uint8_t submit(struct desc *d, struct compl *c)
+/* A descriptor for @op with its completion record at @c */
+static void desc_init(struct dsa_hw_desc *d, uint8_t op,
+		      struct dsa_completion_record *c)
 {
-	int i;
-
-	memset((void *)c, 0, sizeof(*c));
-	movdir64b(bar2, d);
-	for (i = 0; i < 3000; i++) {
-		if (c->status)
-			return c->status;
-		usleep(1000);
-	}
-	return 0;
-}
-
-static void desc_init(struct desc *d, uint8_t op, struct compl *c)
-{
-	memset(d, 0, sizeof(*d));
-	d->flags_op = (uint32_t)op << 24 | F_CRAV | F_RCR;
-	d->compl = to_dev(c);
+	dsa_desc_init(d, op, to_dev(c));
 }
 
 static uint64_t swerr_wait(void)
@@ -180,7 +131,7 @@ static uint64_t swerr_wait(void)
 	uint64_t v = 0;
 	int i;
 
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < DSA_WAIT_MS; i++) {
 		v = rd64(SWERR);
 		if (v & 1)
 			break;
@@ -194,10 +145,12 @@ static void swerr_clear(void)
 	wr64(SWERR, 3);
 }
 
-static void check_status(struct desc *d, struct compl *c, uint8_t want,
+/* Submit @d to WQ 0 (dedicated) and check the status of its record @c */
+static void check_status(struct dsa_hw_desc *d,
+			 struct dsa_completion_record *c, uint8_t want,
 			 const char *name)
 {
-	uint8_t st = submit(d, c);
+	uint8_t st = dsa_submit(bar2, false, d, c);
 
 	if (st != want)
 		printf("# %s: status 0x%x, want 0x%x\n", name, st, want);
@@ -276,9 +229,9 @@ static void config_tests(void)
 
 static void descriptor_tests(void)
 {
-	struct desc *d = (struct desc *)buf;
-	struct desc *list = (struct desc *)(buf + 4096);
-	struct compl *c = (struct compl *)(buf + 8192);
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_hw_desc *list = (struct dsa_hw_desc *)(buf + 4096);
+	struct dsa_completion_record *c = (struct dsa_completion_record *)(buf + 8192);
 	uint8_t *src = buf + 65536, *dst = buf + 131072, *dst2 = buf + 196608;
 	uint64_t sw;
 	int i, ok;
@@ -286,41 +239,41 @@ static void descriptor_tests(void)
 	for (i = 0; i < 4096; i++)
 		src[i] = i * 7 + 3;
 
-	desc_init(d, OP_MEMMOVE, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	check_status(d, c, 1, "MEMMOVE 4 KiB: success");
-	result(!memcmp(src, dst, 4096) && c->bytes == 4096,
+	result(!memcmp(src, dst, 4096) && c->bytes_completed == 4096,
 	       "MEMMOVE: the bytes arrived, bytes completed 4096");
 
-	desc_init(d, OP_FILL, c);
-	d->src = 0x0102030405060708ull;
-	d->dst = to_dev(dst);
-	d->size = 1000;
+	desc_init(d, DSA_OPCODE_MEMFILL, c);
+	d->pattern = 0x0102030405060708ull;
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 1000;
 	check_status(d, c, 1, "FILL: success");
 	for (ok = 1, i = 0; i < 1000; i++)
 		ok &= dst[i] == (uint8_t)(0x08 - (i & 7));
 	result(ok && dst[1000] == src[1000], "FILL: the pattern, nothing beyond");
 
 	memcpy(dst, src, 4096);
-	desc_init(d, OP_COMPARE, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_COMPARE, c);
+	d->src_addr = to_dev(src);
+	d->src2_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	check_status(d, c, 1, "COMPARE equal: success");
 	result(c->result == 0, "COMPARE equal: result 0");
 	dst[1234] ^= 1;
 	check_status(d, c, 1, "COMPARE different: success");
-	result(c->result == 1 && c->bytes == 1234,
+	result(c->result == 1 && c->bytes_completed == 1234,
 	       "COMPARE different: result 1 at offset 1234");
 
-	desc_init(d, OP_DUALCAST, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->f40 = to_dev(dst2);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_DUALCAST, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->dest2 = to_dev(dst2);
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	memset(dst2, 0, 4096);
 	check_status(d, c, 1, "DUALCAST: success");
@@ -328,142 +281,143 @@ static void descriptor_tests(void)
 	       "DUALCAST: both destinations");
 
 	memcpy(src, "123456789", 9);
-	desc_init(d, OP_CRCGEN, c);
-	d->src = to_dev(src);
-	d->size = 9;
+	desc_init(d, DSA_OPCODE_CRCGEN, c);
+	d->src_addr = to_dev(src);
+	d->xfer_size = 9;
 	check_status(d, c, 1, "CRCGEN: success");
-	result((uint32_t)c->extra == crc32c(src, 9) &&
-	       (uint32_t)c->extra == 0xe3069283u,
+	result((uint32_t)c->crc_val == crc32c(src, 9) &&
+	       (uint32_t)c->crc_val == 0xe3069283u,
 	       "CRCGEN: CRC-32C of \"123456789\" is 0xe3069283");
 
 	/* a batch of two copies */
 	for (i = 0; i < 2; i++) {
 		memset(&list[i], 0, sizeof(list[i]));
-		list[i].flags_op = OP_MEMMOVE << 24;
-		list[i].src = to_dev(src);
-		list[i].dst = to_dev(i ? dst2 : dst);
-		list[i].size = 4096;
+		list[i].opcode = DSA_OPCODE_MEMMOVE;
+		list[i].src_addr = to_dev(src);
+		list[i].dst_addr = to_dev(i ? dst2 : dst);
+		list[i].xfer_size = 4096;
 	}
 	memset(dst, 0, 4096);
 	memset(dst2, 0, 4096);
-	desc_init(d, OP_BATCH, c);
-	d->src = to_dev(list);
-	d->size = 2;
+	desc_init(d, DSA_OPCODE_BATCH, c);
+	d->desc_list_addr = to_dev(list);
+	d->desc_count = 2;
 	check_status(d, c, 1, "BATCH of 2 MEMMOVE: success");
 	result(!memcmp(src, dst, 4096) && !memcmp(src, dst2, 4096) &&
-	       c->bytes == 2, "BATCH: both copies done, 2 descriptors");
+	       c->descs_completed == 2, "BATCH: both copies done, 2 descriptors");
 
 	/* malformed descriptors */
 	desc_init(d, 0x3f, c);
 	check_status(d, c, 0x10, "unsupported opcode: status 0x10");
-	desc_init(d, OP_NOOP, c);
-	d->flags_op |= 0x40;
+	desc_init(d, DSA_OPCODE_NOOP, c);
+	d->flags |= 0x40;
 	check_status(d, c, 0x11, "reserved flag: status 0x11");
-	result(c->extra == 0x40, "invalid flags reported in the record");
-	desc_init(d, OP_NOOP, c);
-	d->pasid_priv = 1u << 25;
+	result(c->invalid_flags == 0x40, "invalid flags reported in the record");
+	desc_init(d, DSA_OPCODE_NOOP, c);
+	d->rsvd = 1 << 5;		/* bit 25 of the first dword */
 	check_status(d, c, 0x12, "reserved descriptor bits: status 0x12");
-	desc_init(d, OP_MEMMOVE, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->size = 0;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 0;
 	check_status(d, c, 0x13, "transfer size 0: status 0x13");
-	d->size = 8192;
+	d->xfer_size = 8192;
 	check_status(d, c, 0x13, "transfer over the WQ maximum: status 0x13");
-	desc_init(d, OP_BATCH, c);
-	d->src = to_dev(list);
-	d->size = 1;
+	desc_init(d, DSA_OPCODE_BATCH, c);
+	d->desc_list_addr = to_dev(list);
+	d->desc_count = 1;
 	check_status(d, c, 0x14, "batch of 1: status 0x14");
-	d->size = 2;
-	d->src = to_dev(list) + 8;
+	d->desc_count = 2;
+	d->desc_list_addr = to_dev(list) + 8;
 	check_status(d, c, 0x18, "misaligned batch list: status 0x18");
-	desc_init(d, OP_DUALCAST, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->f40 = to_dev(dst2) + 8;
-	d->size = 64;
+	desc_init(d, DSA_OPCODE_DUALCAST, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->dest2 = to_dev(dst2) + 8;
+	d->xfer_size = 64;
 	check_status(d, c, 0x17, "dualcast, bits 11:0 differ: status 0x17");
 
 	/* unmapped addresses */
-	desc_init(d, OP_MEMMOVE, c);
-	d->src = unmapped_iova;
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->src_addr = unmapped_iova;
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	check_status(d, c, 0x03, "unmapped source: page fault (0x03)");
-	result(c->fault_addr == unmapped_iova && c->bytes == 0,
+	result(c->fault_addr == unmapped_iova && c->bytes_completed == 0,
 	       "unmapped source: fault address, 0 bytes completed");
-	d->src = to_dev(src);
-	d->dst = unmapped_iova + 4096;
+	d->src_addr = to_dev(src);
+	d->dst_addr = unmapped_iova + 4096;
 	check_status(d, c, 0x83, "unmapped destination: page fault on write (0x83)");
 	result(c->fault_addr == unmapped_iova + 4096,
 	       "unmapped destination: fault address");
 	/* a copy that crosses from mapped into unmapped memory */
-	d->src = to_dev(src);
-	d->dst = iova + (1 << 20) - 2048;
+	d->src_addr = to_dev(src);
+	d->dst_addr = iova + (1 << 20) - 2048;
 	check_status(d, c, 0x83, "copy running off the mapping: page fault");
-	result(c->bytes == 2048 && c->fault_addr == iova + (1 << 20),
+	result(c->bytes_completed == 2048 && c->fault_addr == iova + (1 << 20),
 	       "partial copy: 2048 bytes completed, fault at the boundary");
-	desc_init(d, OP_BATCH, c);
-	d->src = unmapped_iova;
-	d->size = 2;
+	desc_init(d, DSA_OPCODE_BATCH, c);
+	d->desc_list_addr = unmapped_iova;
+	d->desc_count = 2;
 	check_status(d, c, 0x06, "unmapped batch list: status 0x06");
 
 	/* completion records that cannot be written: SWERR */
 	swerr_clear();
 	desc_init(d, 0x3f, c);
-	d->compl = to_dev(c) + 8;
-	movdir64b(bar2, d);
+	d->completion_addr = to_dev(c) + 8;
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1b,
 	       "misaligned completion record: SWERR error 0x1b");
 	swerr_clear();
 	result(!(rd64(SWERR) & 1), "SWERR clears (write 1 to clear)");
 	desc_init(d, 0x3f, c);
-	d->compl = unmapped_iova;
-	movdir64b(bar2, d);
+	d->completion_addr = unmapped_iova;
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a && rd64(SWERR + 16) ==
 	       unmapped_iova, "unmapped completion record: SWERR 0x1a, address");
 	swerr_clear();
 	desc_init(d, 0x3f, c);
-	d->flags_op &= ~(F_CRAV | F_RCR);
-	movdir64b(bar2, d);
+	d->flags &= ~(IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR);
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x10 && ((sw >> 32) & 0xff) == 0x3f,
 	       "error without a completion record: SWERR with the opcode");
 	swerr_clear();
 
 	/* submissions the device does not take */
-	desc_init(d, OP_NOOP, c);
-	movdir64b(bar2 + 2 * 4 * 4096, d);
+	desc_init(d, DSA_OPCODE_NOOP, c);
+	dsa_movdir64b(bar2 + 2 * 4 * 4096, d);
 	sw = swerr_wait();
 	result((sw & 1) && (sw & 8) && ((sw >> 16) & 0xff) == 2,
 	       "MOVDIR64B to a disabled WQ: SWERR names WQ 2");
 	swerr_clear();
 	for (i = 0; i < 64; i++)
-		bar2[i] = 0xff;
-	*(volatile uint64_t *)(bar2 + 8) = ~0ull;
-	*(volatile uint64_t *)(bar2 + (1 << 16) + 4096 * 3) = ~0ull;
+		WRITE_ONCE(bar2[i], 0xff);
+	WRITE_ONCE(*(uint64_t *)(bar2 + 8), ~0ull);
+	WRITE_ONCE(*(uint64_t *)(bar2 + (1 << 16) + 4096 * 3), ~0ull);
 
 	/* random descriptors */
 	srand(4);
 	for (i = 0; i < 300; i++) {
-		uint32_t *w = (uint32_t *)d;
+		uint32_t w[16];
 
 		for (int k = 0; k < 16; k++)
 			w[k] = rand() ^ rand() << 16;
+		memcpy(d, w, sizeof(w));
 		if (i & 1)
-			d->compl = to_dev(c);
-		movdir64b(bar2 + (i % 4) * 4096, d);
+			d->completion_addr = to_dev(c);
+		dsa_movdir64b(bar2 + (i % 4) * 4096, d);
 	}
 	swerr_clear();
 	check_cmd(CMD_DRAIN_ALL, 0, 0, "drain all after 300 random descriptors");
 	swerr_clear();
 
-	desc_init(d, OP_MEMMOVE, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	check_status(d, c, 1, "after all that, MEMMOVE still works");
 	result(!memcmp(src, dst, 4096), "and its bytes are right");
@@ -595,8 +549,8 @@ static uint32_t wq0_pasid(uint32_t pasid, int pasid_en, int priv)
  */
 static void pasid_tests(const char *bdf)
 {
-	struct desc *d = (struct desc *)buf;
-	struct compl *c = (struct compl *)(buf + 8192);
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_completion_record *c = (struct dsa_completion_record *)(buf + 8192);
 	uint8_t *src = buf + 65536, *dst = buf + 131072;
 	uint64_t pasid_iova = unmapped_iova;
 	const uint32_t pasid = 7, stranger = 9;
@@ -624,26 +578,26 @@ static void pasid_tests(const char *bdf)
 		src[i] = i * 13 + 1;
 	result(wq0_pasid(pasid, 1, 0) == 0, "enable WQ 0 with PASID 7");
 
-	desc_init(d, OP_MEMMOVE, c);
-	d->compl = pasid_iova + 8192;
-	d->src = pasid_iova + 65536;
-	d->dst = pasid_iova + 131072;
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->completion_addr = pasid_iova + 8192;
+	d->src_addr = pasid_iova + 65536;
+	d->dst_addr = pasid_iova + 131072;
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	check_status(d, c, 1, "PASID 7: MEMMOVE through its IOAS: success");
 	result(!memcmp(src, dst, 4096), "PASID 7: the bytes arrived");
 
-	desc_init(d, OP_FILL, c);
-	d->compl = pasid_iova + 8192;
-	d->src = 0x1122334455667788ull;
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMFILL, c);
+	d->completion_addr = pasid_iova + 8192;
+	d->pattern = 0x1122334455667788ull;
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	check_status(d, c, 0x83,
 		     "PASID 7: a destination mapped for the RID only: page fault");
 	result(c->fault_addr == to_dev(dst) && !dst[0] && !dst[4095],
 	       "PASID 7: fault address, nothing written through the RID");
-	d->dst = pasid_iova + 131072;
+	d->dst_addr = pasid_iova + 131072;
 	check_status(d, c, 1, "PASID 7: FILL through its IOAS: success");
 	result(dst[0] == 0x88 && dst[4095] == 0x11, "PASID 7: the pattern");
 
@@ -651,12 +605,12 @@ static void pasid_tests(const char *bdf)
 	result(wq0_pasid(stranger, 1, 0) == 0, "enable WQ 0 with PASID 9");
 	swerr_clear();
 	memset(dst, 0, 4096);
-	desc_init(d, OP_MEMMOVE, c);
-	d->compl = pasid_iova + 8192;
-	d->src = pasid_iova + 65536;
-	d->dst = pasid_iova + 131072;
-	d->size = 4096;
-	movdir64b(bar2, d);
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->completion_addr = pasid_iova + 8192;
+	d->src_addr = pasid_iova + 65536;
+	d->dst_addr = pasid_iova + 131072;
+	d->xfer_size = 4096;
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a &&
 	       ((sw >> 40) & 0xfffff) == stranger &&
@@ -666,7 +620,7 @@ static void pasid_tests(const char *bdf)
 
 	/* wider than the IOMMU's PASIDs (ECAP.PSS) */
 	result(wq0_pasid(0xfedcb, 1, 0) == 0, "enable WQ 0 with PASID 0xfedcb");
-	movdir64b(bar2, d);
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a && !dst[0],
 	       "PASID 0xfedcb: SWERR 0x1a, nothing written");
@@ -683,7 +637,7 @@ static void pasid_tests(const char *bdf)
 	/* requests with PASID while the PASID capability is disabled */
 	if (pasid_cap)
 		cfg_wr16(pasid_cap + 6, ctrl & ~5);
-	movdir64b(bar2, d);
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a,
 	       "PASID capability disabled: SWERR 0x1a");
