@@ -3,10 +3,15 @@
 #
 # Run every vDSA test in the guest, one after the other, each as its own KTAP
 # document. The exit status is non-zero if any test failed.
+#
+# usage: run_tests.sh [TEST...]
+#   TEST: a test and its arguments as one word ("dsa_dmatest.sh 11fb");
+#   default: every test of the emulated SIOV machine (idxd_user.sh needs
+#   another platform: tools/check.sh runs it in a boot of its own)
 
 dir=$(dirname "$0")
 status=0
-for t in \
+[ $# -gt 0 ] || set -- \
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config" \
 	"module_test.sh" \
 	"host_test.sh" \
@@ -17,7 +22,8 @@ for t in \
 	"dsa_bad_input.sh" \
 	"isa_test" \
 	"portal_test.sh" \
-	"mdev_test"; do
+	"mdev_test"
+for t in "$@"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086
 	case "$t" in
