@@ -5,15 +5,19 @@
  * configurations, malformed descriptors, unmapped addresses, bad
  * completion record addresses, stray writes to portals and random
  * descriptors, PASIDs the IOMMU has no entry for, privileged requests and
- * requests with PASID that the PASID capability does not allow. Each must
- * give the architected error (CMDSTS error code, completion status, SWERR)
- * and leave the device working; QEMU must not crash. A few good
- * descriptors of each kind check the results byte for byte, with and
- * without a PASID (a PASID attached through iommufd to its own IOAS).
+ * requests with PASID that the PASID capability does not allow, and
+ * completion interrupt handles (requested and released on 2.0, entries on
+ * 1.0). Each must give the
+ * architected error (CMDSTS error code, completion status, SWERR) and
+ * leave the device working; QEMU must not crash. A few good descriptors
+ * of each kind check the results byte for byte, with and without a PASID
+ * (a PASID attached through iommufd to its own IOAS), and completion
+ * interrupts arrive on the MSI-X vector their handle names.
  *
- * usage: dsa_bad_input_test BDF
+ * usage: dsa_bad_input_test BDF (a DSA 1.0 or 2.0 bound to vfio-pci)
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
@@ -32,23 +37,34 @@
 #include "dsa_desc.h"
 
 /* BAR0 registers (drivers/dma/idxd/registers.h) */
+#define VER		0x00
 #define GENCAP		0x10
 #define WQCAP		0x20
 #define TABLE_OFFSETS	0x60
 #define GENSTS		0x90
 #define CMD		0xa0
 #define CMDSTS		0xa8
+#define CMDCAP		0xb0
 #define SWERR		0xc0
 
 enum {
 	CMD_ENABLE_DEVICE = 1, CMD_DISABLE_DEVICE, CMD_DRAIN_ALL, CMD_ABORT_ALL,
 	CMD_RESET_DEVICE, CMD_ENABLE_WQ, CMD_DISABLE_WQ, CMD_DRAIN_WQ,
 	CMD_ABORT_WQ, CMD_RESET_WQ, CMD_DRAIN_PASID, CMD_ABORT_PASID,
+	CMD_REQUEST_INT_HANDLE, CMD_RELEASE_INT_HANDLE,
 };
+
+/* WQ 0's unlimited MSI-X portal */
+#define PORTAL_MSIX	0
+
+/* Checks of the version 1.0 and 2.0 devices (they differ in interrupts) */
+#define NR_TESTS_V1	93
+#define NR_TESTS_V2	97
 
 static struct vfio_pci_device *dev;
 static uint8_t *bar0, *bar2;
 static uint8_t *buf;		/* 1 MiB mapped for DMA at iova */
+static bool v2;			/* the device has the 2.0 layout */
 static uint64_t iova;
 static uint64_t unmapped_iova;
 static unsigned int grpcfg, wqcfg, wqcfg_size;
@@ -423,6 +439,107 @@ static void descriptor_tests(void)
 	result(!memcmp(src, dst, 4096), "and its bytes are right");
 }
 
+/* Did MSI-X vector @v fire within @ms ms? Its eventfd is read empty. */
+static bool msix_fired(unsigned int v, int ms)
+{
+	struct pollfd p = { .fd = dev->msi_eventfds[v], .events = POLLIN };
+	uint64_t count;
+
+	if (poll(&p, 1, ms) != 1)
+		return false;
+	return read(p.fd, &count, sizeof(count)) == sizeof(count) && count;
+}
+
+/* A NOOP that asks for the completion interrupt of @handle */
+static void noop_rci(struct dsa_hw_desc *d, struct dsa_completion_record *c,
+		     uint16_t handle)
+{
+	desc_init(d, DSA_OPCODE_NOOP, c);
+	d->flags |= IDXD_OP_FLAG_RCI;
+	d->int_handle = handle;
+}
+
+/*
+ * Completion interrupt handles through WQ 0's MSI-X portal, with MSI-X
+ * enabled through VFIO. On 2.0 a handle comes from Request Interrupt
+ * Handle (the model gives the lowest free one) and stops working when
+ * released; on 1.0 the handle is the MSI-X entry and the commands do not
+ * exist.
+ */
+static void int_handle_tests(void)
+{
+	const uint32_t both = BIT(CMD_REQUEST_INT_HANDLE) |
+			      BIT(CMD_RELEASE_INT_HANDLE);
+	const unsigned int entry = 2, nvec = dev->msix_info.count;
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_completion_record *c =
+		(struct dsa_completion_record *)(buf + 8192);
+	uint32_t st, handle = entry;
+	unsigned int i;
+	uint8_t cs;
+	bool ok;
+
+	printf("# %u MSI-X vectors\n", nvec);
+	vfio_pci_msix_enable(dev, 0, nvec);
+
+	if (!v2) {
+		result(!(rd32(CMDCAP) & both),
+		       "1.0: CMDCAP offers no interrupt handle commands");
+		check_cmd(CMD_REQUEST_INT_HANDLE, entry, 0x01,
+			  "1.0: request interrupt handle: invalid command (0x01)");
+		check_cmd(CMD_RELEASE_INT_HANDLE, 0, 0x01,
+			  "1.0: release interrupt handle: invalid command (0x01)");
+	} else {
+		result((rd32(CMDCAP) & both) == both,
+		       "2.0: CMDCAP offers request and release interrupt handle");
+		check_cmd(CMD_REQUEST_INT_HANDLE, nvec, 0x41,
+			  "request a handle beyond the MSI-X table: error 0x41");
+		check_cmd(CMD_REQUEST_INT_HANDLE, entry | BIT(17), 0x41,
+			  "request with reserved operand bits: error 0x41");
+		check_cmd(CMD_RELEASE_INT_HANDLE, 3, 0x41,
+			  "release a handle never given: error 0x41");
+		st = command(CMD_REQUEST_INT_HANDLE, entry);
+		handle = st >> 8 & 0xffff;
+		printf("# MSI-X entry %u: CMDSTS 0x%x, handle %u\n", entry, st,
+		       handle);
+		result((st & 0xff) == 0 && handle == 0,
+		       "request a handle for MSI-X entry 2: handle 0");
+	}
+
+	noop_rci(d, c, handle);
+	check_status(d, c, 1, "NOOP with a completion interrupt: success");
+	ok = msix_fired(entry, 1000);
+	result(ok && !msix_fired(0, 0),
+	       "the interrupt is MSI-X entry 2's, none on vector 0");
+
+	if (!v2) {
+		noop_rci(d, c, nvec);
+		check_status(d, c, 0x19,
+			     "1.0: handle beyond the MSI-X table: status 0x19");
+		result(!msix_fired(entry, 200) && !msix_fired(0, 0),
+		       "1.0: and no interrupt");
+		vfio_pci_msix_disable(dev);
+		return;
+	}
+
+	check_cmd(CMD_RELEASE_INT_HANDLE, handle, 0, "release handle 0");
+	check_cmd(CMD_RELEASE_INT_HANDLE, handle, 0x41,
+		  "release handle 0 again: error 0x41");
+	noop_rci(d, c, handle);
+	cs = dsa_submit(bar2 + PORTAL_MSIX, false, d, c);
+	result(cs == 0x19 && !msix_fired(entry, 200) && !msix_fired(0, 0),
+	       "a released handle: status 0x19, no interrupt");
+
+	/* one handle per MSI-X entry's worth, then none is left */
+	for (ok = true, i = 0; i < nvec; i++)
+		ok &= command(CMD_REQUEST_INT_HANDLE, 1) == (i << 8);
+	result(ok && (command(CMD_REQUEST_INT_HANDLE, 1) & 0xff) == 0x42,
+	       "every handle given out: error 0x42 (no handle)");
+	for (i = 0; i < nvec; i++)
+		command(CMD_RELEASE_INT_HANDLE, i);
+	vfio_pci_msix_disable(dev);
+}
+
 /* The device's config space through sysfs, behind vfio-pci's back */
 static int cfg_fd = -1;
 static unsigned int pasid_cap;
@@ -683,7 +800,6 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "usage: %s BDF\n", argv[0]);
 		return 2;
 	}
-	printf("KTAP version 1\n1..86\n");
 	iommu = iommu_init("iommufd");
 	dev = vfio_pci_device_init(argv[1], iommu);
 	alloc = iova_allocator_init(iommu);
@@ -702,9 +818,13 @@ int main(int argc, char *argv[])
 	vfio_pci_cmd_set(dev, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	bar0 = dev->bars[0].vaddr;
 	bar2 = dev->bars[2].vaddr;
+	v2 = rd32(VER) >= 0x200;
+	printf("KTAP version 1\n1..%d\n", v2 ? NR_TESTS_V2 : NR_TESTS_V1);
+	printf("# DSA version 0x%x\n", rd32(VER));
 
 	config_tests();
 	descriptor_tests();
+	int_handle_tests();
 	pasid_tests(argv[1]);
 	teardown_tests();
 

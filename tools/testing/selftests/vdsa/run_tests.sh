@@ -19,7 +19,8 @@ status=0
 	"dsa_dmatest.sh 0b25" \
 	"dsa_dmatest.sh 11fb" \
 	"vfio_driver_test.sh -v iommufd" \
-	"dsa_bad_input.sh" \
+	"dsa_bad_input.sh 0b25" \
+	"dsa_bad_input.sh 11fb" \
 	"isa_test" \
 	"portal_test.sh" \
 	"mdev_test"
