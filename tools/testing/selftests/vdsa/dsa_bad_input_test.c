@@ -5,9 +5,9 @@
  * configurations, malformed descriptors, unmapped addresses, bad
  * completion record addresses, stray writes to portals and random
  * descriptors, PASIDs the IOMMU has no entry for, privileged requests and
- * requests with PASID that the PASID capability does not allow, and
+ * requests with PASID that the PASID capability does not allow,
  * completion interrupt handles (requested and released on 2.0, entries on
- * 1.0). Each must give the
+ * 1.0) and IMS entries restricted to a PASID. Each must give the
  * architected error (CMDSTS error code, completion status, SWERR) and
  * leave the device working; QEMU must not crash. A few good descriptors
  * of each kind check the results byte for byte, with and without a PASID
@@ -54,12 +54,21 @@ enum {
 	CMD_REQUEST_INT_HANDLE, CMD_RELEASE_INT_HANDLE,
 };
 
-/* WQ 0's unlimited MSI-X portal */
+/* Operand of the interrupt handle commands: the IMS table, not MSI-X */
+#define INT_HANDLE_IMS	BIT(16)
+
+/* IMS entry control (the dword at 12): mask, PASID enable, PASID 31:12 */
+#define IMS_MASK	BIT(0)
+#define IMS_PASID_EN	BIT(3)
+#define IMS_PASID_SHIFT	12
+
+/* WQ 0's portals: the MSI-X one, then the IMS one (unlimited each) */
 #define PORTAL_MSIX	0
+#define PORTAL_IMS	(2 * 4096)
 
 /* Checks of the version 1.0 and 2.0 devices (they differ in interrupts) */
-#define NR_TESTS_V1	93
-#define NR_TESTS_V2	97
+#define NR_TESTS_V1	97
+#define NR_TESTS_V2	103
 
 static struct vfio_pci_device *dev;
 static uint8_t *bar0, *bar2;
@@ -649,6 +658,65 @@ static int attach_pasid(uint32_t pasid, uint64_t at)
 	return attach(hwpt, VFIO_DEVICE_ATTACH_PASID, pasid);
 }
 
+/* IMS entry 0, masked: the model delivers nothing, but checks the PASID */
+static unsigned int ims_handle;
+
+static void ims_ctrl(uint32_t ctrl)
+{
+	unsigned int ims = (rd64(TABLE_OFFSETS) >> 48 & 0xffff) * 0x100;
+
+	wr32(ims + 12, ctrl | IMS_MASK);
+}
+
+static uint8_t ims_submit(uint64_t compl)
+{
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_completion_record *c =
+		(struct dsa_completion_record *)(buf + 8192);
+
+	noop_rci(d, c, ims_handle);
+	d->completion_addr = compl;
+	return dsa_submit(bar2 + PORTAL_IMS, false, d, c);
+}
+
+/*
+ * The PASID check of IMS entries, WQ 0 running with @pasid, whose IOAS
+ * maps buf at @at: an entry with PASID enable only takes the completion
+ * interrupts of that PASID's descriptors (else status 0x19).
+ */
+static void ims_pasid_tests(uint32_t pasid, uint64_t at)
+{
+	uint32_t st;
+
+	if (v2) {
+		st = command(CMD_REQUEST_INT_HANDLE, INT_HANDLE_IMS); /* entry 0 */
+		ims_handle = st >> 8 & 0xffff;
+		result((st & 0xff) == 0 && ims_handle == 0,
+		       "2.0: request a handle for IMS entry 0: handle 0");
+	}
+	ims_ctrl(pasid << IMS_PASID_SHIFT | IMS_PASID_EN);
+	result(ims_submit(at + 8192) == 1,
+	       "IMS entry with PASID 7, descriptor of PASID 7: success");
+	ims_ctrl((pasid + 1) << IMS_PASID_SHIFT | IMS_PASID_EN);
+	result(ims_submit(at + 8192) == 0x19,
+	       "IMS entry with PASID 8, descriptor of PASID 7: status 0x19");
+	ims_ctrl((pasid + 1) << IMS_PASID_SHIFT);
+	result(ims_submit(at + 8192) == 1,
+	       "IMS entry, PASID not enabled: any PASID's descriptor: success");
+}
+
+/* The same with WQ 0 back on the requester ID: no PASID cannot match */
+static void ims_rid_tests(void)
+{
+	ims_ctrl(7 << IMS_PASID_SHIFT | IMS_PASID_EN);
+	result(ims_submit(to_dev(buf + 8192)) == 0x19,
+	       "IMS entry with PASID 7, descriptor without PASID: status 0x19");
+	ims_ctrl(0);
+	if (v2)
+		check_cmd(CMD_RELEASE_INT_HANDLE, INT_HANDLE_IMS | ims_handle, 0,
+			  "2.0: release the IMS handle");
+}
+
 /* Reconfigure WQ 0 (dedicated, priority 1) with a PASID and privilege */
 static uint32_t wq0_pasid(uint32_t pasid, int pasid_en, int priv)
 {
@@ -768,8 +836,11 @@ static void pasid_tests(const char *bdf)
 	check_status(d, c, 1, "and PASID 7 works again");
 	result(!memcmp(src, dst, 4096), "with the right bytes");
 
+	ims_pasid_tests(pasid, pasid_iova);
+
 	/* back to the requester ID */
 	result(wq0_pasid(0, 0, 0) == 0, "WQ 0 without PASID again");
+	ims_rid_tests();
 	if (cfg_fd >= 0)
 		close(cfg_fd);
 }

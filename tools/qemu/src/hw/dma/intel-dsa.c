@@ -324,6 +324,7 @@ typedef struct DSAIMSEntry {
 } DSAIMSEntry;
 /* IMS entry control: mask, PASID enable, PASID (31:12) */
 #define IMS_CTRL_MASK           BIT(0)
+#define IMS_CTRL_PASID_EN       BIT(3)
 #define IMS_CTRL_WMASK          0xfffff009u
 
 struct IntelDSAState {
@@ -665,12 +666,14 @@ static uint16_t desc_int_handle(const uint8_t *d)
  * handle @h names, in the table of its portal (MSI-X or IMS); -1 if the
  * handle is invalid. On version 2 a handle is one that Request Interrupt
  * Handle gave and nothing released since; on 1.0 it is the entry's
- * index.
+ * index. An IMS entry with PASID enabled only takes the interrupts of
+ * descriptors with its PASID.
  */
 static int dsa_int_entry(IntelDSAState *s, const DSAQEntry *e, uint16_t h)
 {
     unsigned n = e->ims ? s->ims_size : dsa_num_vectors(s);
     unsigned entry = h;
+    uint32_t ctrl;
 
     if (h >= n) {
         return -1;
@@ -678,6 +681,13 @@ static int dsa_int_entry(IntelDSAState *s, const DSAQEntry *e, uint16_t h)
     if (s->version >= 2) {
         entry = (e->ims ? s->ims_handle[h] : s->msix_handle[h]);
         if (!entry || --entry >= n) {
+            return -1;
+        }
+    }
+    if (e->ims) {
+        ctrl = s->ims[entry].ctrl;
+        if ((ctrl & IMS_CTRL_PASID_EN) &&
+            (!e->pasid_en || e->pasid != extract32(ctrl, 12, 20))) {
             return -1;
         }
     }
