@@ -5,7 +5,8 @@
 #   - host: rustfmt, the kernel and module build through clippy with no
 #     warning, the VM runner's own behaviour (status, --share, panic, hang);
 #   - guest: the KUnit suites and the kselftest-style tests, in one boot of
-#     the emulated SIOV machine with kmemleak on.
+#     the emulated SIOV machine with kmemleak on; then idxd's user WQs with
+#     shared virtual memory, in a second, short boot on the SVA platform.
 # Every test counts once; the last line is "N passed, N failed, N skipped". The exit
 # status is non-zero if anything failed, or if a VM crashed or hung.
 set -uo pipefail
@@ -96,7 +97,7 @@ fi
 
 section "shellcheck"
 mapfile -t sh_bash < <(git ls-files tools .ci | grep -E '(\.sh|/run|/check\.sh)$' | grep -v '^tools/testing/\|^tools/vm/demo.sh\|^tools/qemu/')
-mapfile -t sh_posix < <(git ls-files tools/testing/selftests/vdsa tools/vm/init tools/vm/demo.sh | grep -v '\.c$')
+mapfile -t sh_posix < <(git ls-files tools/testing/selftests/vdsa tools/vm/init tools/vm/demo.sh | grep -v '\.[ch]$')
 if shellcheck -x -S warning -s bash "${sh_bash[@]}" && shellcheck -x -S warning -s sh "${sh_posix[@]}"; then
 	pass "shellcheck (${#sh_bash[@]} bash, ${#sh_posix[@]} sh scripts)"
 else
@@ -168,5 +169,23 @@ st=$?
 [ $st -eq 0 ] || cat "$out/vm-tests.out" "$out/vm-tests.err"
 count_ktap "$out/vm-tests.out"
 result $st "guest: the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
+
+section "idxd's user WQs with shared virtual memory (SVA platform)"
+# The platform of tools/qemu/README.md, "SVA": first-stage IOMMU tables
+# and ATS, no PRI on the DSAs, 4-level paging in the guest. The run above
+# keeps second-stage tables; this boot runs only the tests that need SVA,
+# on the DSA 1.0 device and on one with the 2.0 layout.
+tools/vm/run --kmemleak --log "$out/vm-sva.console" --append no5lvl \
+	--qemu-arg -global --qemu-arg intel-iommu.x-flts=on \
+	--qemu-arg -global --qemu-arg intel-iommu.device-iotlb=on \
+	--qemu-arg -global --qemu-arg intel-dsa.pri=off \
+	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
+	--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
+	-- /opt/vdsa/tests/run_tests.sh "idxd_user.sh 0b25" "idxd_user.sh 11fb" \
+	>"$out/vm-sva.out" 2>"$out/vm-sva.err"
+st=$?
+[ $st -eq 0 ] || cat "$out/vm-sva.out" "$out/vm-sva.err"
+count_ktap "$out/vm-sva.out"
+result $st "guest (SVA): the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
 
 finish

@@ -5,15 +5,19 @@
  * configurations, malformed descriptors, unmapped addresses, bad
  * completion record addresses, stray writes to portals and random
  * descriptors, PASIDs the IOMMU has no entry for, privileged requests and
- * requests with PASID that the PASID capability does not allow. Each must
- * give the architected error (CMDSTS error code, completion status, SWERR)
- * and leave the device working; QEMU must not crash. A few good
- * descriptors of each kind check the results byte for byte, with and
- * without a PASID (a PASID attached through iommufd to its own IOAS).
+ * requests with PASID that the PASID capability does not allow,
+ * completion interrupt handles (requested and released on 2.0, entries on
+ * 1.0) and IMS entries restricted to a PASID. Each must give the
+ * architected error (CMDSTS error code, completion status, SWERR) and
+ * leave the device working; QEMU must not crash. A few good descriptors
+ * of each kind check the results byte for byte, with and without a PASID
+ * (a PASID attached through iommufd to its own IOAS), and completion
+ * interrupts arrive on the MSI-X vector their handle names.
  *
- * usage: dsa_bad_input_test BDF
+ * usage: dsa_bad_input_test BDF (a DSA 1.0 or 2.0 bound to vfio-pci)
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,61 +27,53 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/bits.h>
+#include <linux/compiler.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
 #include <libvfio.h>
 
+#include "dsa_desc.h"
+
 /* BAR0 registers (drivers/dma/idxd/registers.h) */
+#define VER		0x00
 #define GENCAP		0x10
 #define WQCAP		0x20
 #define TABLE_OFFSETS	0x60
 #define GENSTS		0x90
 #define CMD		0xa0
 #define CMDSTS		0xa8
+#define CMDCAP		0xb0
 #define SWERR		0xc0
 
 enum {
 	CMD_ENABLE_DEVICE = 1, CMD_DISABLE_DEVICE, CMD_DRAIN_ALL, CMD_ABORT_ALL,
 	CMD_RESET_DEVICE, CMD_ENABLE_WQ, CMD_DISABLE_WQ, CMD_DRAIN_WQ,
 	CMD_ABORT_WQ, CMD_RESET_WQ, CMD_DRAIN_PASID, CMD_ABORT_PASID,
+	CMD_REQUEST_INT_HANDLE, CMD_RELEASE_INT_HANDLE,
 };
 
-enum {
-	OP_NOOP = 0, OP_BATCH = 1, OP_DRAIN = 2, OP_MEMMOVE = 3, OP_FILL = 4,
-	OP_COMPARE = 5, OP_COMPVAL = 6, OP_DUALCAST = 9, OP_CRCGEN = 0x10,
-};
+/* Operand of the interrupt handle commands: the IMS table, not MSI-X */
+#define INT_HANDLE_IMS	BIT(16)
 
-#define F_CRAV	0x04
-#define F_RCR	0x08
+/* IMS entry control (the dword at 12): mask, PASID enable, PASID 31:12 */
+#define IMS_MASK	BIT(0)
+#define IMS_PASID_EN	BIT(3)
+#define IMS_PASID_SHIFT	12
 
-struct desc {
-	uint32_t pasid_priv;
-	uint32_t flags_op;
-	uint64_t compl;
-	uint64_t src;
-	uint64_t dst;
-	uint32_t size;
-	uint16_t int_handle;
-	uint16_t rsvd;
-	uint64_t f40;
-	uint64_t f48;
-	uint64_t f56;
-} __attribute__((aligned(64)));
+/* WQ 0's portals: the MSI-X one, then the IMS one (unlimited each) */
+#define PORTAL_MSIX	0
+#define PORTAL_IMS	(2 * 4096)
 
-struct compl {
-	volatile uint8_t status;
-	uint8_t result;
-	uint16_t rsvd;
-	uint32_t bytes;
-	uint64_t fault_addr;
-	uint64_t extra;
-	uint64_t rsvd2;
-} __attribute__((aligned(32)));
+/* Checks of the version 1.0 and 2.0 devices (they differ in interrupts) */
+#define NR_TESTS_V1	97
+#define NR_TESTS_V2	103
 
 static struct vfio_pci_device *dev;
-static volatile uint8_t *bar0, *bar2;
+static uint8_t *bar0, *bar2;
 static uint8_t *buf;		/* 1 MiB mapped for DMA at iova */
+static bool v2;			/* the device has the 2.0 layout */
 static uint64_t iova;
 static uint64_t unmapped_iova;
 static unsigned int grpcfg, wqcfg, wqcfg_size;
@@ -91,24 +87,25 @@ static void result(int ok, const char *name)
 		failed++;
 }
 
+/* Register accesses: one load or store each, never merged or elided */
 static uint32_t rd32(unsigned int off)
 {
-	return *(volatile uint32_t *)(bar0 + off);
+	return READ_ONCE(*(uint32_t *)(bar0 + off));
 }
 
 static uint64_t rd64(unsigned int off)
 {
-	return *(volatile uint64_t *)(bar0 + off);
+	return READ_ONCE(*(uint64_t *)(bar0 + off));
 }
 
 static void wr32(unsigned int off, uint32_t v)
 {
-	*(volatile uint32_t *)(bar0 + off) = v;
+	WRITE_ONCE(*(uint32_t *)(bar0 + off), v);
 }
 
 static void wr64(unsigned int off, uint64_t v)
 {
-	*(volatile uint64_t *)(bar0 + off) = v;
+	WRITE_ONCE(*(uint64_t *)(bar0 + off), v);
 }
 
 /* Run an admin command; returns CMDSTS (error in bits 7:0) */
@@ -142,37 +139,16 @@ static void wqcfg_write(int wq, int idx, uint32_t v)
 	wr32(wqcfg + wq * wqcfg_size + idx * 4, v);
 }
 
-static void movdir64b(volatile void *portal, const void *src)
-{
-	asm volatile(".byte 0x66, 0x0f, 0x38, 0xf8, 0x02"
-		     : : "a" (portal), "d" (src) : "memory");
-}
-
 static uint64_t to_dev(void *p)
 {
 	return iova + ((uint8_t *)p - buf);
 }
 
-/* Submit to WQ 0 and wait for the completion record; returns its status */
-static uint8_t submit(struct desc *d, struct compl *c)
+/* A descriptor for @op with its completion record at @c */
+static void desc_init(struct dsa_hw_desc *d, uint8_t op,
+		      struct dsa_completion_record *c)
 {
-	int i;
-
-	memset((void *)c, 0, sizeof(*c));
-	movdir64b(bar2, d);
-	for (i = 0; i < 3000; i++) {
-		if (c->status)
-			return c->status;
-		usleep(1000);
-	}
-	return 0;
-}
-
-static void desc_init(struct desc *d, uint8_t op, struct compl *c)
-{
-	memset(d, 0, sizeof(*d));
-	d->flags_op = (uint32_t)op << 24 | F_CRAV | F_RCR;
-	d->compl = to_dev(c);
+	dsa_desc_init(d, op, to_dev(c));
 }
 
 static uint64_t swerr_wait(void)
@@ -180,7 +156,7 @@ static uint64_t swerr_wait(void)
 	uint64_t v = 0;
 	int i;
 
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < DSA_WAIT_MS; i++) {
 		v = rd64(SWERR);
 		if (v & 1)
 			break;
@@ -194,10 +170,12 @@ static void swerr_clear(void)
 	wr64(SWERR, 3);
 }
 
-static void check_status(struct desc *d, struct compl *c, uint8_t want,
+/* Submit @d to WQ 0 (dedicated) and check the status of its record @c */
+static void check_status(struct dsa_hw_desc *d,
+			 struct dsa_completion_record *c, uint8_t want,
 			 const char *name)
 {
-	uint8_t st = submit(d, c);
+	uint8_t st = dsa_submit(bar2, false, d, c);
 
 	if (st != want)
 		printf("# %s: status 0x%x, want 0x%x\n", name, st, want);
@@ -276,9 +254,9 @@ static void config_tests(void)
 
 static void descriptor_tests(void)
 {
-	struct desc *d = (struct desc *)buf;
-	struct desc *list = (struct desc *)(buf + 4096);
-	struct compl *c = (struct compl *)(buf + 8192);
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_hw_desc *list = (struct dsa_hw_desc *)(buf + 4096);
+	struct dsa_completion_record *c = (struct dsa_completion_record *)(buf + 8192);
 	uint8_t *src = buf + 65536, *dst = buf + 131072, *dst2 = buf + 196608;
 	uint64_t sw;
 	int i, ok;
@@ -286,41 +264,41 @@ static void descriptor_tests(void)
 	for (i = 0; i < 4096; i++)
 		src[i] = i * 7 + 3;
 
-	desc_init(d, OP_MEMMOVE, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	check_status(d, c, 1, "MEMMOVE 4 KiB: success");
-	result(!memcmp(src, dst, 4096) && c->bytes == 4096,
+	result(!memcmp(src, dst, 4096) && c->bytes_completed == 4096,
 	       "MEMMOVE: the bytes arrived, bytes completed 4096");
 
-	desc_init(d, OP_FILL, c);
-	d->src = 0x0102030405060708ull;
-	d->dst = to_dev(dst);
-	d->size = 1000;
+	desc_init(d, DSA_OPCODE_MEMFILL, c);
+	d->pattern = 0x0102030405060708ull;
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 1000;
 	check_status(d, c, 1, "FILL: success");
 	for (ok = 1, i = 0; i < 1000; i++)
 		ok &= dst[i] == (uint8_t)(0x08 - (i & 7));
 	result(ok && dst[1000] == src[1000], "FILL: the pattern, nothing beyond");
 
 	memcpy(dst, src, 4096);
-	desc_init(d, OP_COMPARE, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_COMPARE, c);
+	d->src_addr = to_dev(src);
+	d->src2_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	check_status(d, c, 1, "COMPARE equal: success");
 	result(c->result == 0, "COMPARE equal: result 0");
 	dst[1234] ^= 1;
 	check_status(d, c, 1, "COMPARE different: success");
-	result(c->result == 1 && c->bytes == 1234,
+	result(c->result == 1 && c->bytes_completed == 1234,
 	       "COMPARE different: result 1 at offset 1234");
 
-	desc_init(d, OP_DUALCAST, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->f40 = to_dev(dst2);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_DUALCAST, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->dest2 = to_dev(dst2);
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	memset(dst2, 0, 4096);
 	check_status(d, c, 1, "DUALCAST: success");
@@ -328,145 +306,247 @@ static void descriptor_tests(void)
 	       "DUALCAST: both destinations");
 
 	memcpy(src, "123456789", 9);
-	desc_init(d, OP_CRCGEN, c);
-	d->src = to_dev(src);
-	d->size = 9;
+	desc_init(d, DSA_OPCODE_CRCGEN, c);
+	d->src_addr = to_dev(src);
+	d->xfer_size = 9;
 	check_status(d, c, 1, "CRCGEN: success");
-	result((uint32_t)c->extra == crc32c(src, 9) &&
-	       (uint32_t)c->extra == 0xe3069283u,
+	result((uint32_t)c->crc_val == crc32c(src, 9) &&
+	       (uint32_t)c->crc_val == 0xe3069283u,
 	       "CRCGEN: CRC-32C of \"123456789\" is 0xe3069283");
 
 	/* a batch of two copies */
 	for (i = 0; i < 2; i++) {
 		memset(&list[i], 0, sizeof(list[i]));
-		list[i].flags_op = OP_MEMMOVE << 24;
-		list[i].src = to_dev(src);
-		list[i].dst = to_dev(i ? dst2 : dst);
-		list[i].size = 4096;
+		list[i].opcode = DSA_OPCODE_MEMMOVE;
+		list[i].src_addr = to_dev(src);
+		list[i].dst_addr = to_dev(i ? dst2 : dst);
+		list[i].xfer_size = 4096;
 	}
 	memset(dst, 0, 4096);
 	memset(dst2, 0, 4096);
-	desc_init(d, OP_BATCH, c);
-	d->src = to_dev(list);
-	d->size = 2;
+	desc_init(d, DSA_OPCODE_BATCH, c);
+	d->desc_list_addr = to_dev(list);
+	d->desc_count = 2;
 	check_status(d, c, 1, "BATCH of 2 MEMMOVE: success");
 	result(!memcmp(src, dst, 4096) && !memcmp(src, dst2, 4096) &&
-	       c->bytes == 2, "BATCH: both copies done, 2 descriptors");
+	       c->descs_completed == 2, "BATCH: both copies done, 2 descriptors");
 
 	/* malformed descriptors */
 	desc_init(d, 0x3f, c);
 	check_status(d, c, 0x10, "unsupported opcode: status 0x10");
-	desc_init(d, OP_NOOP, c);
-	d->flags_op |= 0x40;
+	desc_init(d, DSA_OPCODE_NOOP, c);
+	d->flags |= 0x40;
 	check_status(d, c, 0x11, "reserved flag: status 0x11");
-	result(c->extra == 0x40, "invalid flags reported in the record");
-	desc_init(d, OP_NOOP, c);
-	d->pasid_priv = 1u << 25;
+	result(c->invalid_flags == 0x40, "invalid flags reported in the record");
+	desc_init(d, DSA_OPCODE_NOOP, c);
+	d->rsvd = 1 << 5;		/* bit 25 of the first dword */
 	check_status(d, c, 0x12, "reserved descriptor bits: status 0x12");
-	desc_init(d, OP_MEMMOVE, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->size = 0;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 0;
 	check_status(d, c, 0x13, "transfer size 0: status 0x13");
-	d->size = 8192;
+	d->xfer_size = 8192;
 	check_status(d, c, 0x13, "transfer over the WQ maximum: status 0x13");
-	desc_init(d, OP_BATCH, c);
-	d->src = to_dev(list);
-	d->size = 1;
+	desc_init(d, DSA_OPCODE_BATCH, c);
+	d->desc_list_addr = to_dev(list);
+	d->desc_count = 1;
 	check_status(d, c, 0x14, "batch of 1: status 0x14");
-	d->size = 2;
-	d->src = to_dev(list) + 8;
+	d->desc_count = 2;
+	d->desc_list_addr = to_dev(list) + 8;
 	check_status(d, c, 0x18, "misaligned batch list: status 0x18");
-	desc_init(d, OP_DUALCAST, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->f40 = to_dev(dst2) + 8;
-	d->size = 64;
+	desc_init(d, DSA_OPCODE_DUALCAST, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->dest2 = to_dev(dst2) + 8;
+	d->xfer_size = 64;
 	check_status(d, c, 0x17, "dualcast, bits 11:0 differ: status 0x17");
 
 	/* unmapped addresses */
-	desc_init(d, OP_MEMMOVE, c);
-	d->src = unmapped_iova;
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->src_addr = unmapped_iova;
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	check_status(d, c, 0x03, "unmapped source: page fault (0x03)");
-	result(c->fault_addr == unmapped_iova && c->bytes == 0,
+	result(c->fault_addr == unmapped_iova && c->bytes_completed == 0,
 	       "unmapped source: fault address, 0 bytes completed");
-	d->src = to_dev(src);
-	d->dst = unmapped_iova + 4096;
+	d->src_addr = to_dev(src);
+	d->dst_addr = unmapped_iova + 4096;
 	check_status(d, c, 0x83, "unmapped destination: page fault on write (0x83)");
 	result(c->fault_addr == unmapped_iova + 4096,
 	       "unmapped destination: fault address");
 	/* a copy that crosses from mapped into unmapped memory */
-	d->src = to_dev(src);
-	d->dst = iova + (1 << 20) - 2048;
+	d->src_addr = to_dev(src);
+	d->dst_addr = iova + (1 << 20) - 2048;
 	check_status(d, c, 0x83, "copy running off the mapping: page fault");
-	result(c->bytes == 2048 && c->fault_addr == iova + (1 << 20),
+	result(c->bytes_completed == 2048 && c->fault_addr == iova + (1 << 20),
 	       "partial copy: 2048 bytes completed, fault at the boundary");
-	desc_init(d, OP_BATCH, c);
-	d->src = unmapped_iova;
-	d->size = 2;
+	desc_init(d, DSA_OPCODE_BATCH, c);
+	d->desc_list_addr = unmapped_iova;
+	d->desc_count = 2;
 	check_status(d, c, 0x06, "unmapped batch list: status 0x06");
 
 	/* completion records that cannot be written: SWERR */
 	swerr_clear();
 	desc_init(d, 0x3f, c);
-	d->compl = to_dev(c) + 8;
-	movdir64b(bar2, d);
+	d->completion_addr = to_dev(c) + 8;
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1b,
 	       "misaligned completion record: SWERR error 0x1b");
 	swerr_clear();
 	result(!(rd64(SWERR) & 1), "SWERR clears (write 1 to clear)");
 	desc_init(d, 0x3f, c);
-	d->compl = unmapped_iova;
-	movdir64b(bar2, d);
+	d->completion_addr = unmapped_iova;
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a && rd64(SWERR + 16) ==
 	       unmapped_iova, "unmapped completion record: SWERR 0x1a, address");
 	swerr_clear();
 	desc_init(d, 0x3f, c);
-	d->flags_op &= ~(F_CRAV | F_RCR);
-	movdir64b(bar2, d);
+	d->flags &= ~(IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR);
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x10 && ((sw >> 32) & 0xff) == 0x3f,
 	       "error without a completion record: SWERR with the opcode");
 	swerr_clear();
 
 	/* submissions the device does not take */
-	desc_init(d, OP_NOOP, c);
-	movdir64b(bar2 + 2 * 4 * 4096, d);
+	desc_init(d, DSA_OPCODE_NOOP, c);
+	dsa_movdir64b(bar2 + 2 * 4 * 4096, d);
 	sw = swerr_wait();
 	result((sw & 1) && (sw & 8) && ((sw >> 16) & 0xff) == 2,
 	       "MOVDIR64B to a disabled WQ: SWERR names WQ 2");
 	swerr_clear();
 	for (i = 0; i < 64; i++)
-		bar2[i] = 0xff;
-	*(volatile uint64_t *)(bar2 + 8) = ~0ull;
-	*(volatile uint64_t *)(bar2 + (1 << 16) + 4096 * 3) = ~0ull;
+		WRITE_ONCE(bar2[i], 0xff);
+	WRITE_ONCE(*(uint64_t *)(bar2 + 8), ~0ull);
+	WRITE_ONCE(*(uint64_t *)(bar2 + (1 << 16) + 4096 * 3), ~0ull);
 
 	/* random descriptors */
 	srand(4);
 	for (i = 0; i < 300; i++) {
-		uint32_t *w = (uint32_t *)d;
+		uint32_t w[16];
 
 		for (int k = 0; k < 16; k++)
 			w[k] = rand() ^ rand() << 16;
+		memcpy(d, w, sizeof(w));
 		if (i & 1)
-			d->compl = to_dev(c);
-		movdir64b(bar2 + (i % 4) * 4096, d);
+			d->completion_addr = to_dev(c);
+		dsa_movdir64b(bar2 + (i % 4) * 4096, d);
 	}
 	swerr_clear();
 	check_cmd(CMD_DRAIN_ALL, 0, 0, "drain all after 300 random descriptors");
 	swerr_clear();
 
-	desc_init(d, OP_MEMMOVE, c);
-	d->src = to_dev(src);
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	check_status(d, c, 1, "after all that, MEMMOVE still works");
 	result(!memcmp(src, dst, 4096), "and its bytes are right");
+}
+
+/* Did MSI-X vector @v fire within @ms ms? Its eventfd is read empty. */
+static bool msix_fired(unsigned int v, int ms)
+{
+	struct pollfd p = { .fd = dev->msi_eventfds[v], .events = POLLIN };
+	uint64_t count;
+
+	if (poll(&p, 1, ms) != 1)
+		return false;
+	return read(p.fd, &count, sizeof(count)) == sizeof(count) && count;
+}
+
+/* A NOOP that asks for the completion interrupt of @handle */
+static void noop_rci(struct dsa_hw_desc *d, struct dsa_completion_record *c,
+		     uint16_t handle)
+{
+	desc_init(d, DSA_OPCODE_NOOP, c);
+	d->flags |= IDXD_OP_FLAG_RCI;
+	d->int_handle = handle;
+}
+
+/*
+ * Completion interrupt handles through WQ 0's MSI-X portal, with MSI-X
+ * enabled through VFIO. On 2.0 a handle comes from Request Interrupt
+ * Handle (the model gives the lowest free one) and stops working when
+ * released; on 1.0 the handle is the MSI-X entry and the commands do not
+ * exist.
+ */
+static void int_handle_tests(void)
+{
+	const uint32_t both = BIT(CMD_REQUEST_INT_HANDLE) |
+			      BIT(CMD_RELEASE_INT_HANDLE);
+	const unsigned int entry = 2, nvec = dev->msix_info.count;
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_completion_record *c =
+		(struct dsa_completion_record *)(buf + 8192);
+	uint32_t st, handle = entry;
+	unsigned int i;
+	uint8_t cs;
+	bool ok;
+
+	printf("# %u MSI-X vectors\n", nvec);
+	vfio_pci_msix_enable(dev, 0, nvec);
+
+	if (!v2) {
+		result(!(rd32(CMDCAP) & both),
+		       "1.0: CMDCAP offers no interrupt handle commands");
+		check_cmd(CMD_REQUEST_INT_HANDLE, entry, 0x01,
+			  "1.0: request interrupt handle: invalid command (0x01)");
+		check_cmd(CMD_RELEASE_INT_HANDLE, 0, 0x01,
+			  "1.0: release interrupt handle: invalid command (0x01)");
+	} else {
+		result((rd32(CMDCAP) & both) == both,
+		       "2.0: CMDCAP offers request and release interrupt handle");
+		check_cmd(CMD_REQUEST_INT_HANDLE, nvec, 0x41,
+			  "request a handle beyond the MSI-X table: error 0x41");
+		check_cmd(CMD_REQUEST_INT_HANDLE, entry | BIT(17), 0x41,
+			  "request with reserved operand bits: error 0x41");
+		check_cmd(CMD_RELEASE_INT_HANDLE, 3, 0x41,
+			  "release a handle never given: error 0x41");
+		st = command(CMD_REQUEST_INT_HANDLE, entry);
+		handle = st >> 8 & 0xffff;
+		printf("# MSI-X entry %u: CMDSTS 0x%x, handle %u\n", entry, st,
+		       handle);
+		result((st & 0xff) == 0 && handle == 0,
+		       "request a handle for MSI-X entry 2: handle 0");
+	}
+
+	noop_rci(d, c, handle);
+	check_status(d, c, 1, "NOOP with a completion interrupt: success");
+	ok = msix_fired(entry, 1000);
+	result(ok && !msix_fired(0, 0),
+	       "the interrupt is MSI-X entry 2's, none on vector 0");
+
+	if (!v2) {
+		noop_rci(d, c, nvec);
+		check_status(d, c, 0x19,
+			     "1.0: handle beyond the MSI-X table: status 0x19");
+		result(!msix_fired(entry, 200) && !msix_fired(0, 0),
+		       "1.0: and no interrupt");
+		vfio_pci_msix_disable(dev);
+		return;
+	}
+
+	check_cmd(CMD_RELEASE_INT_HANDLE, handle, 0, "release handle 0");
+	check_cmd(CMD_RELEASE_INT_HANDLE, handle, 0x41,
+		  "release handle 0 again: error 0x41");
+	noop_rci(d, c, handle);
+	cs = dsa_submit(bar2 + PORTAL_MSIX, false, d, c);
+	result(cs == 0x19 && !msix_fired(entry, 200) && !msix_fired(0, 0),
+	       "a released handle: status 0x19, no interrupt");
+
+	/* one handle per MSI-X entry's worth, then none is left */
+	for (ok = true, i = 0; i < nvec; i++)
+		ok &= command(CMD_REQUEST_INT_HANDLE, 1) == (i << 8);
+	result(ok && (command(CMD_REQUEST_INT_HANDLE, 1) & 0xff) == 0x42,
+	       "every handle given out: error 0x42 (no handle)");
+	for (i = 0; i < nvec; i++)
+		command(CMD_RELEASE_INT_HANDLE, i);
+	vfio_pci_msix_disable(dev);
 }
 
 /* The device's config space through sysfs, behind vfio-pci's back */
@@ -578,6 +658,65 @@ static int attach_pasid(uint32_t pasid, uint64_t at)
 	return attach(hwpt, VFIO_DEVICE_ATTACH_PASID, pasid);
 }
 
+/* IMS entry 0, masked: the model delivers nothing, but checks the PASID */
+static unsigned int ims_handle;
+
+static void ims_ctrl(uint32_t ctrl)
+{
+	unsigned int ims = (rd64(TABLE_OFFSETS) >> 48 & 0xffff) * 0x100;
+
+	wr32(ims + 12, ctrl | IMS_MASK);
+}
+
+static uint8_t ims_submit(uint64_t compl)
+{
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_completion_record *c =
+		(struct dsa_completion_record *)(buf + 8192);
+
+	noop_rci(d, c, ims_handle);
+	d->completion_addr = compl;
+	return dsa_submit(bar2 + PORTAL_IMS, false, d, c);
+}
+
+/*
+ * The PASID check of IMS entries, WQ 0 running with @pasid, whose IOAS
+ * maps buf at @at: an entry with PASID enable only takes the completion
+ * interrupts of that PASID's descriptors (else status 0x19).
+ */
+static void ims_pasid_tests(uint32_t pasid, uint64_t at)
+{
+	uint32_t st;
+
+	if (v2) {
+		st = command(CMD_REQUEST_INT_HANDLE, INT_HANDLE_IMS); /* entry 0 */
+		ims_handle = st >> 8 & 0xffff;
+		result((st & 0xff) == 0 && ims_handle == 0,
+		       "2.0: request a handle for IMS entry 0: handle 0");
+	}
+	ims_ctrl(pasid << IMS_PASID_SHIFT | IMS_PASID_EN);
+	result(ims_submit(at + 8192) == 1,
+	       "IMS entry with PASID 7, descriptor of PASID 7: success");
+	ims_ctrl((pasid + 1) << IMS_PASID_SHIFT | IMS_PASID_EN);
+	result(ims_submit(at + 8192) == 0x19,
+	       "IMS entry with PASID 8, descriptor of PASID 7: status 0x19");
+	ims_ctrl((pasid + 1) << IMS_PASID_SHIFT);
+	result(ims_submit(at + 8192) == 1,
+	       "IMS entry, PASID not enabled: any PASID's descriptor: success");
+}
+
+/* The same with WQ 0 back on the requester ID: no PASID cannot match */
+static void ims_rid_tests(void)
+{
+	ims_ctrl(7 << IMS_PASID_SHIFT | IMS_PASID_EN);
+	result(ims_submit(to_dev(buf + 8192)) == 0x19,
+	       "IMS entry with PASID 7, descriptor without PASID: status 0x19");
+	ims_ctrl(0);
+	if (v2)
+		check_cmd(CMD_RELEASE_INT_HANDLE, INT_HANDLE_IMS | ims_handle, 0,
+			  "2.0: release the IMS handle");
+}
+
 /* Reconfigure WQ 0 (dedicated, priority 1) with a PASID and privilege */
 static uint32_t wq0_pasid(uint32_t pasid, int pasid_en, int priv)
 {
@@ -595,8 +734,8 @@ static uint32_t wq0_pasid(uint32_t pasid, int pasid_en, int priv)
  */
 static void pasid_tests(const char *bdf)
 {
-	struct desc *d = (struct desc *)buf;
-	struct compl *c = (struct compl *)(buf + 8192);
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_completion_record *c = (struct dsa_completion_record *)(buf + 8192);
 	uint8_t *src = buf + 65536, *dst = buf + 131072;
 	uint64_t pasid_iova = unmapped_iova;
 	const uint32_t pasid = 7, stranger = 9;
@@ -624,26 +763,26 @@ static void pasid_tests(const char *bdf)
 		src[i] = i * 13 + 1;
 	result(wq0_pasid(pasid, 1, 0) == 0, "enable WQ 0 with PASID 7");
 
-	desc_init(d, OP_MEMMOVE, c);
-	d->compl = pasid_iova + 8192;
-	d->src = pasid_iova + 65536;
-	d->dst = pasid_iova + 131072;
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->completion_addr = pasid_iova + 8192;
+	d->src_addr = pasid_iova + 65536;
+	d->dst_addr = pasid_iova + 131072;
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	check_status(d, c, 1, "PASID 7: MEMMOVE through its IOAS: success");
 	result(!memcmp(src, dst, 4096), "PASID 7: the bytes arrived");
 
-	desc_init(d, OP_FILL, c);
-	d->compl = pasid_iova + 8192;
-	d->src = 0x1122334455667788ull;
-	d->dst = to_dev(dst);
-	d->size = 4096;
+	desc_init(d, DSA_OPCODE_MEMFILL, c);
+	d->completion_addr = pasid_iova + 8192;
+	d->pattern = 0x1122334455667788ull;
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 4096;
 	memset(dst, 0, 4096);
 	check_status(d, c, 0x83,
 		     "PASID 7: a destination mapped for the RID only: page fault");
 	result(c->fault_addr == to_dev(dst) && !dst[0] && !dst[4095],
 	       "PASID 7: fault address, nothing written through the RID");
-	d->dst = pasid_iova + 131072;
+	d->dst_addr = pasid_iova + 131072;
 	check_status(d, c, 1, "PASID 7: FILL through its IOAS: success");
 	result(dst[0] == 0x88 && dst[4095] == 0x11, "PASID 7: the pattern");
 
@@ -651,12 +790,12 @@ static void pasid_tests(const char *bdf)
 	result(wq0_pasid(stranger, 1, 0) == 0, "enable WQ 0 with PASID 9");
 	swerr_clear();
 	memset(dst, 0, 4096);
-	desc_init(d, OP_MEMMOVE, c);
-	d->compl = pasid_iova + 8192;
-	d->src = pasid_iova + 65536;
-	d->dst = pasid_iova + 131072;
-	d->size = 4096;
-	movdir64b(bar2, d);
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->completion_addr = pasid_iova + 8192;
+	d->src_addr = pasid_iova + 65536;
+	d->dst_addr = pasid_iova + 131072;
+	d->xfer_size = 4096;
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a &&
 	       ((sw >> 40) & 0xfffff) == stranger &&
@@ -666,7 +805,7 @@ static void pasid_tests(const char *bdf)
 
 	/* wider than the IOMMU's PASIDs (ECAP.PSS) */
 	result(wq0_pasid(0xfedcb, 1, 0) == 0, "enable WQ 0 with PASID 0xfedcb");
-	movdir64b(bar2, d);
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a && !dst[0],
 	       "PASID 0xfedcb: SWERR 0x1a, nothing written");
@@ -683,7 +822,7 @@ static void pasid_tests(const char *bdf)
 	/* requests with PASID while the PASID capability is disabled */
 	if (pasid_cap)
 		cfg_wr16(pasid_cap + 6, ctrl & ~5);
-	movdir64b(bar2, d);
+	dsa_movdir64b(bar2, d);
 	sw = swerr_wait();
 	result((sw & 1) && ((sw >> 8) & 0xff) == 0x1a,
 	       "PASID capability disabled: SWERR 0x1a");
@@ -697,8 +836,11 @@ static void pasid_tests(const char *bdf)
 	check_status(d, c, 1, "and PASID 7 works again");
 	result(!memcmp(src, dst, 4096), "with the right bytes");
 
+	ims_pasid_tests(pasid, pasid_iova);
+
 	/* back to the requester ID */
 	result(wq0_pasid(0, 0, 0) == 0, "WQ 0 without PASID again");
+	ims_rid_tests();
 	if (cfg_fd >= 0)
 		close(cfg_fd);
 }
@@ -729,7 +871,6 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "usage: %s BDF\n", argv[0]);
 		return 2;
 	}
-	printf("KTAP version 1\n1..86\n");
 	iommu = iommu_init("iommufd");
 	dev = vfio_pci_device_init(argv[1], iommu);
 	alloc = iova_allocator_init(iommu);
@@ -748,9 +889,13 @@ int main(int argc, char *argv[])
 	vfio_pci_cmd_set(dev, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	bar0 = dev->bars[0].vaddr;
 	bar2 = dev->bars[2].vaddr;
+	v2 = rd32(VER) >= 0x200;
+	printf("KTAP version 1\n1..%d\n", v2 ? NR_TESTS_V2 : NR_TESTS_V1);
+	printf("# DSA version 0x%x\n", rd32(VER));
 
 	config_tests();
 	descriptor_tests();
+	int_handle_tests();
 	pasid_tests(argv[1]);
 	teardown_tests();
 

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The emulated DSA through the upstream idxd's user character device: WQ 0
- * of the given idxd device is configured as a dedicated user WQ and WQ 1
- * as a shared one, with plain writes to idxd's sysfs; the test opens
- * /dev/dsa/wqN.0 and /dev/dsa/wqN.1, maps their portals and submits
- * MEMMOVE, FILL and COMPARE descriptors with MOVDIR64B to the dedicated WQ
- * and with ENQCMD to the shared one. The descriptors carry process virtual
- * addresses: the device reaches them through the PASID that idxd bound to
- * this process (SVA). Results are checked byte for byte.
+ * The emulated DSA through the upstream idxd's user character device, with
+ * shared virtual memory: WQ 0 of the given idxd device is configured as a
+ * dedicated user WQ and WQ 1 as a shared one, with plain writes to idxd's
+ * sysfs; the test opens /dev/dsa/wqN.0 and /dev/dsa/wqN.1, maps their
+ * portals and submits MEMMOVE, FILL and COMPARE descriptors with MOVDIR64B
+ * to the dedicated WQ and with ENQCMD to the shared one. The descriptors
+ * carry the process's virtual addresses: the device reaches them through
+ * the PASID that idxd bound to this process when it opened the WQ. Results
+ * are checked byte for byte; a destination the process does not map must
+ * fault at its address. At the end the WQs and the device are disabled.
+ *
+ * The platform must allow SVA (see tools/qemu/README.md): idxd built with
+ * CONFIG_INTEL_IDXD_SVM, an IOMMU with first-stage tables, ATS and no PRI
+ * on the DSA (faults are final: the buffers are touched first).
  *
  * usage: idxd_user_test DSA (e.g. dsa0, an idxd device with its engines
  * and WQs disabled)
@@ -21,39 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
-#define OP_MEMMOVE	3
-#define OP_FILL		4
-#define OP_COMPARE	5
-#define F_CRAV		0x04
-#define F_RCR		0x08
+#include "dsa_desc.h"
+
 #define BUF_SIZE	4096
-
-struct desc {
-	uint32_t pasid_priv;
-	uint32_t flags_op;
-	uint64_t compl;
-	uint64_t src;
-	uint64_t dst;
-	uint32_t size;
-	uint16_t int_handle;
-	uint16_t rsvd;
-	uint64_t f40;
-	uint64_t f48;
-	uint64_t f56;
-} __attribute__((aligned(64)));
-
-struct compl {
-	volatile uint8_t status;
-	uint8_t result;
-	uint16_t rsvd;
-	uint32_t bytes;
-	uint64_t fault_addr;
-	uint64_t extra;
-	uint64_t rsvd2;
-} __attribute__((aligned(32)));
+#define PORTAL_SIZE	4096
+#define NR_TESTS	16
 
 static int n, failed;
 static char dsa_dir[128];
@@ -66,15 +46,12 @@ static void result(int ok, const char *name)
 		failed++;
 }
 
-/* Write @val to the idxd sysfs attribute @attr of @obj (dsaN, wqN.M...) */
-static int put(const char *obj, const char *attr, const char *val)
+/* Write @val to the file @path (a sysfs attribute) */
+static int put_file(const char *path, const char *val)
 {
-	char path[256];
 	ssize_t len = strlen(val);
 	int fd, ret = 0;
 
-	snprintf(path, sizeof(path), "%s/%s%s%s", dsa_dir, obj,
-		 *obj ? "/" : "", attr);
 	fd = open(path, O_WRONLY);
 	if (fd < 0 || write(fd, val, len) != len) {
 		printf("# %s <- %s: %s\n", path, val, strerror(errno));
@@ -85,33 +62,66 @@ static int put(const char *obj, const char *attr, const char *val)
 	return ret;
 }
 
-static int dsa_bind(const char *drv, const char *obj)
+/* Read the first line of the idxd attribute @attr of @obj into @val */
+static int get(const char *obj, const char *attr, char *val, int size)
 {
-	char path[128];
-	ssize_t len = strlen(obj);
-	int fd, ret = 0;
+	char path[256];
+	FILE *f;
+	int ret;
 
-	snprintf(path, sizeof(path), "/sys/bus/dsa/drivers/%s/bind", drv);
-	fd = open(path, O_WRONLY);
-	if (fd < 0 || write(fd, obj, len) != len) {
-		printf("# bind %s to %s: %s\n", obj, drv, strerror(errno));
-		ret = -1;
-	}
-	if (fd >= 0)
-		close(fd);
+	snprintf(path, sizeof(path), "%s/%s%s%s", dsa_dir, obj, *obj ? "/" : "",
+		 attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	ret = fgets(val, size, f) ? 0 : -1;
+	fclose(f);
+	val[strcspn(val, "\n")] = 0;
 	return ret;
 }
 
-static int configure(const char *dsa, int id)
+/* Write @val to the idxd attribute @attr of @obj (dsaN: "", wqN.M...) */
+static int put(const char *obj, const char *attr, const char *val)
 {
-	char wq[2][32], eng[32];
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s%s%s", dsa_dir, obj, *obj ? "/" : "",
+		 attr);
+	return put_file(path, val);
+}
+
+/* Bind (@op "bind") or unbind @obj (dsaN, wqN.M) to the dsa bus driver @drv */
+static int dsa_driver(const char *drv, const char *op, const char *obj)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/dsa/drivers/%s/%s", drv, op);
+	return put_file(path, obj);
+}
+
+/* Does the idxd attribute @attr of @obj read @want? */
+static int reads(const char *obj, const char *attr, const char *want)
+{
+	char val[64];
+
+	if (get(obj, attr, val, sizeof(val)))
+		return 0;
+	if (strcmp(val, want))
+		printf("# %s %s: %s, want %s\n", *obj ? obj : "device", attr,
+		       val, want);
+	return !strcmp(val, want);
+}
+
+/* WQ 0 dedicated, WQ 1 shared, both user WQs in group 0 with engine 0 */
+static int configure(const char *dsa, const char wq[2][32], int id)
+{
+	char eng[32];
 	int i;
 
 	snprintf(eng, sizeof(eng), "engine%d.0", id);
 	if (put(eng, "group_id", "0"))
 		return -1;
 	for (i = 0; i < 2; i++) {
-		snprintf(wq[i], sizeof(wq[i]), "wq%d.%d", id, i);
 		if (put(wq[i], "group_id", "0") ||
 		    put(wq[i], "mode", i ? "shared" : "dedicated") ||
 		    put(wq[i], "size", "16") ||
@@ -122,56 +132,36 @@ static int configure(const char *dsa, int id)
 		    put(wq[i], "driver_name", "user"))
 			return -1;
 	}
-	if (dsa_bind("idxd", dsa))
+	if (dsa_driver("idxd", "bind", dsa) || !reads("", "state", "enabled"))
 		return -1;
 	for (i = 0; i < 2; i++)
-		if (dsa_bind("user", wq[i]))
+		if (dsa_driver("user", "bind", wq[i]) ||
+		    !reads(wq[i], "state", "enabled"))
 			return -1;
 	return 0;
 }
 
-static void movdir64b(volatile void *portal, const void *src)
-{
-	asm volatile(".byte 0x66, 0x0f, 0x38, 0xf8, 0x02"
-		     : : "a" (portal), "d" (src) : "memory");
-}
-
-/* Returns 0 if the WQ took the descriptor, 1 if it refused it (ZF=1) */
-static int enqcmd(volatile void *portal, const void *src)
-{
-	uint8_t retry;
-
-	asm volatile(".byte 0xf2, 0x0f, 0x38, 0xf8, 0x02\n\tsetz %0"
-		     : "=r" (retry) : "a" (portal), "d" (src)
-		     : "memory", "cc");
-	return retry;
-}
-
-/* Submit @d and wait for its completion record; returns its status */
-static uint8_t submit(volatile void *portal, int shared, struct desc *d,
-		      struct compl *c)
+static int teardown(const char *dsa, const char wq[2][32])
 {
 	int i;
 
-	memset((void *)c, 0, sizeof(*c));
-	d->compl = (uintptr_t)c;
-	d->flags_op |= F_CRAV | F_RCR;
-	if (shared) {
-		for (i = 0; enqcmd(portal, d); i++) {
-			if (i == 1000)
-				return 0;
-			usleep(1000);
-		}
-	} else {
-		movdir64b(portal, d);
-	}
-	for (i = 0; i < 3000 && !c->status; i++)
-		usleep(1000);
-	return c->status;
+	for (i = 0; i < 2; i++)
+		if (dsa_driver("user", "unbind", wq[i]) ||
+		    !reads(wq[i], "state", "disabled"))
+			return -1;
+	if (dsa_driver("idxd", "unbind", dsa))
+		return -1;
+	return reads("", "state", "disabled") ? 0 : -1;
 }
 
-static void run(const char *wq, volatile void *portal, int shared,
-		uint8_t *src, uint8_t *dst, struct desc *d, struct compl *c)
+/*
+ * The operations through one WQ: @d and @c are the descriptor and its
+ * completion record, @src and @dst buffers of BUF_SIZE bytes, @hole an
+ * address the process does not map.
+ */
+static void run(const char *wq, void *portal, bool shared,
+		struct dsa_hw_desc *d, struct dsa_completion_record *c,
+		uint8_t *src, uint8_t *dst, uint8_t *hole)
 {
 	char name[128];
 	uint8_t st;
@@ -180,48 +170,62 @@ static void run(const char *wq, volatile void *portal, int shared,
 	for (i = 0; i < BUF_SIZE; i++)
 		src[i] = (uint8_t)(i * 11 + shared);
 
-	memset(d, 0, sizeof(*d));
+	dsa_desc_init(d, DSA_OPCODE_MEMMOVE, (uintptr_t)c);
+	d->src_addr = (uintptr_t)src;
+	d->dst_addr = (uintptr_t)dst;
+	d->xfer_size = BUF_SIZE;
 	memset(dst, 0, BUF_SIZE);
-	d->flags_op = OP_MEMMOVE << 24;
-	d->src = (uintptr_t)src;
-	d->dst = (uintptr_t)dst;
-	d->size = BUF_SIZE;
-	st = submit(portal, shared, d, c);
+	st = dsa_submit(portal, shared, d, c);
 	snprintf(name, sizeof(name), "%s: MEMMOVE 4 KiB (status 0x%x)", wq, st);
-	result(st == 1 && c->bytes == BUF_SIZE && !memcmp(src, dst, BUF_SIZE),
-	       name);
+	result(st == DSA_COMP_SUCCESS && c->bytes_completed == BUF_SIZE &&
+	       !memcmp(src, dst, BUF_SIZE), name);
 
-	memset(d, 0, sizeof(*d));
-	d->flags_op = OP_FILL << 24;
-	d->src = 0x8877665544332211ull;
-	d->dst = (uintptr_t)dst;
-	d->size = BUF_SIZE - 8;
-	st = submit(portal, shared, d, c);
+	dsa_desc_init(d, DSA_OPCODE_MEMFILL, (uintptr_t)c);
+	d->pattern = 0x8877665544332211ull;
+	d->dst_addr = (uintptr_t)dst;
+	d->xfer_size = BUF_SIZE - 8;
+	st = dsa_submit(portal, shared, d, c);
 	for (ok = 1, i = 0; i < BUF_SIZE - 8; i++)
 		ok &= dst[i] == (uint8_t)(0x11 * ((i & 7) + 1));
-	snprintf(name, sizeof(name), "%s: FILL (status 0x%x)", wq, st);
-	result(st == 1 && ok && dst[BUF_SIZE - 8] == src[BUF_SIZE - 8], name);
+	snprintf(name, sizeof(name), "%s: FILL, nothing beyond (status 0x%x)",
+		 wq, st);
+	result(st == DSA_COMP_SUCCESS && ok &&
+	       !memcmp(dst + BUF_SIZE - 8, src + BUF_SIZE - 8, 8), name);
 
 	memcpy(dst, src, BUF_SIZE);
-	memset(d, 0, sizeof(*d));
-	d->flags_op = OP_COMPARE << 24;
-	d->src = (uintptr_t)src;
-	d->dst = (uintptr_t)dst;
-	d->size = BUF_SIZE;
-	st = submit(portal, shared, d, c);
+	dsa_desc_init(d, DSA_OPCODE_COMPARE, (uintptr_t)c);
+	d->src_addr = (uintptr_t)src;
+	d->src2_addr = (uintptr_t)dst;
+	d->xfer_size = BUF_SIZE;
+	st = dsa_submit(portal, shared, d, c);
 	snprintf(name, sizeof(name), "%s: COMPARE equal (status 0x%x)", wq, st);
-	result(st == 1 && c->result == 0, name);
+	result(st == DSA_COMP_SUCCESS && c->result == 0, name);
 	dst[3000] ^= 0x40;
-	st = submit(portal, shared, d, c);
+	st = dsa_submit(portal, shared, d, c);
 	snprintf(name, sizeof(name), "%s: COMPARE different at 3000", wq);
-	result(st == 1 && c->result == 1 && c->bytes == 3000, name);
+	result(st == DSA_COMP_SUCCESS && c->result == 1 &&
+	       c->bytes_completed == 3000, name);
+
+	/* No page requests (PRI is off): the fault is the descriptor's */
+	dsa_desc_init(d, DSA_OPCODE_MEMMOVE, (uintptr_t)c);
+	d->src_addr = (uintptr_t)src;
+	d->dst_addr = (uintptr_t)hole;
+	d->xfer_size = BUF_SIZE;
+	st = dsa_submit(portal, shared, d, c);
+	snprintf(name, sizeof(name),
+		 "%s: unmapped destination: page fault on write (status 0x%x)",
+		 wq, st);
+	result(st == (DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE) &&
+	       c->fault_addr == (uintptr_t)hole && c->bytes_completed == 0,
+	       name);
 }
 
 int main(int argc, char *argv[])
 {
-	uint8_t *mem, *src, *dst;
-	struct compl *c;
-	struct desc *d;
+	struct dsa_completion_record *c;
+	struct dsa_hw_desc *d;
+	uint8_t *mem, *src, *dst, *hole;
+	char wq[2][32];
 	cpu_set_t cpus;
 	int id, i;
 
@@ -229,8 +233,10 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "usage: %s dsaN\n", argv[0]);
 		return 2;
 	}
-	printf("KTAP version 1\n1..11\n");
+	printf("KTAP version 1\n1..%d\n", NR_TESTS);
 	snprintf(dsa_dir, sizeof(dsa_dir), "/sys/bus/dsa/devices/%s", argv[1]);
+	for (i = 0; i < 2; i++)
+		snprintf(wq[i], sizeof(wq[i]), "wq%d.%d", id, i);
 
 	/*
 	 * Without XSAVES the kernel does not switch IA32_PASID with the task:
@@ -238,47 +244,67 @@ int main(int argc, char *argv[])
 	 */
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
+	result(!sched_setaffinity(0, sizeof(cpus), &cpus),
+	       "the test runs on CPU 0 only");
 
-	result(!configure(argv[1], id),
+	result(reads("", "pasid_enabled", "1"),
+	       "idxd gives user WQs a PASID (pasid_enabled is 1)");
+	result(!configure(argv[1], wq, id),
 	       "dedicated and shared user WQs configured and enabled");
 
-	/* Buffers touched first: no page requests here, faults are final */
+	/*
+	 * The descriptor, its record and two buffers, touched first (faults
+	 * are final); the page after them a hole: reserved, so that nothing
+	 * else lands there, and never present in the page tables.
+	 */
 	mem = mmap(NULL, 4 * BUF_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (mem == MAP_FAILED)
+	if (mem == MAP_FAILED) {
+		printf("# mmap: %s\n", strerror(errno));
 		return 1;
+	}
 	memset(mem, 0, 4 * BUF_SIZE);
-	d = (struct desc *)mem;
-	c = (struct compl *)(mem + 256);
+	d = (struct dsa_hw_desc *)mem;
+	c = (struct dsa_completion_record *)(mem + 256);
 	src = mem + BUF_SIZE;
 	dst = mem + 2 * BUF_SIZE;
+	hole = mmap(mem + 3 * BUF_SIZE, BUF_SIZE, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (hole == MAP_FAILED) {
+		printf("# mmap: %s\n", strerror(errno));
+		return 1;
+	}
 
 	for (i = 0; i < 2; i++) {
-		char path[64];
-		void *portal;
-		int fd;
+		const char *kind = i ? "shared WQ, ENQCMD" :
+				       "dedicated WQ, MOVDIR64B";
+		char path[64], name[128];
+		void *portal = MAP_FAILED;
+		int fd, k;
 
-		snprintf(path, sizeof(path), "/dev/dsa/wq%d.%d", id, i);
+		snprintf(path, sizeof(path), "/dev/dsa/%s", wq[i]);
 		fd = open(path, O_RDWR);
 		if (fd < 0)
 			printf("# open %s: %s\n", path, strerror(errno));
-		portal = fd < 0 ? MAP_FAILED :
-			 mmap(NULL, 4096, PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-			      fd, 0);
-		result(portal != MAP_FAILED, i ? "shared WQ: open and map the portal"
-					       : "dedicated WQ: open and map the portal");
+		else
+			portal = mmap(NULL, PORTAL_SIZE, PROT_WRITE,
+				      MAP_SHARED | MAP_POPULATE, fd, 0);
+		snprintf(name, sizeof(name), "%s: open and map the portal",
+			 kind);
+		result(portal != MAP_FAILED, name);
 		if (portal == MAP_FAILED) {
-			for (int k = 0; k < 4; k++)
+			for (k = 0; k < 5; k++)
 				result(0, "no portal to submit to");
-			continue;
+		} else {
+			run(kind, portal, i, d, c, src, dst, hole);
+			munmap(portal, PORTAL_SIZE);
 		}
-		run(i ? "shared WQ, ENQCMD" : "dedicated WQ, MOVDIR64B", portal,
-		    i, src, dst, d, c);
-		munmap(portal, 4096);
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 	}
 	munmap(mem, 4 * BUF_SIZE);
+
+	result(!teardown(argv[1], wq), "user WQs and the device disabled");
 	printf("# Totals: pass:%d fail:%d\n", n - failed, failed);
 	return failed ? 1 : 0;
 }

@@ -3,10 +3,15 @@
 #
 # Run every vDSA test in the guest, one after the other, each as its own KTAP
 # document. The exit status is non-zero if any test failed.
+#
+# usage: run_tests.sh [TEST...]
+#   TEST: a test and its arguments as one word ("dsa_dmatest.sh 11fb");
+#   default: every test of the emulated SIOV machine (idxd_user.sh needs
+#   another platform: tools/check.sh runs it in a boot of its own)
 
 dir=$(dirname "$0")
 status=0
-for t in \
+[ $# -gt 0 ] || set -- \
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov" \
 	"module_test.sh" \
 	"host_test.sh" \
@@ -14,10 +19,12 @@ for t in \
 	"dsa_dmatest.sh 0b25" \
 	"dsa_dmatest.sh 11fb" \
 	"vfio_driver_test.sh -v iommufd" \
-	"dsa_bad_input.sh" \
+	"dsa_bad_input.sh 0b25" \
+	"dsa_bad_input.sh 11fb" \
 	"isa_test" \
 	"portal_test.sh" \
-	"mdev_test"; do
+	"mdev_test"
+for t in "$@"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086
 	case "$t" in

@@ -134,8 +134,12 @@ enum {
     CMD_RESET_WQ,
     CMD_DRAIN_PASID,
     CMD_ABORT_PASID,
-    CMD_LAST = CMD_ABORT_PASID,
+    CMD_REQUEST_INT_HANDLE,
+    CMD_RELEASE_INT_HANDLE,
 };
+/* The interrupt handle commands' operand: the entry or handle, the table */
+#define CMD_INT_INDEX_MASK      0xffffu
+#define CMD_INT_HANDLE_IMS      BIT(16)
 #define CMDSTS_ACTIVE           BIT(31)
 
 /* CMDSTS error codes */
@@ -163,6 +167,8 @@ enum {
     CMDSTS_ERR_MAX_XFER_SIZE    = 0x28,
     CMDSTS_ERR_DIS_DEV_EN       = 0x31,
     CMDSTS_ERR_DEV_NOT_EN       = 0x32,
+    CMDSTS_ERR_INVAL_INT_IDX    = 0x41,
+    CMDSTS_ERR_NO_HANDLE        = 0x42,
 };
 
 /* SWERR, first qword */
@@ -316,6 +322,10 @@ typedef struct DSAIMSEntry {
     uint32_t data;
     uint32_t ctrl;
 } DSAIMSEntry;
+/* IMS entry control: mask, PASID enable, PASID (31:12) */
+#define IMS_CTRL_MASK           BIT(0)
+#define IMS_CTRL_PASID_EN       BIT(3)
+#define IMS_CTRL_WMASK          0xfffff009u
 
 struct IntelDSAState {
     PCIDevice parent_obj;
@@ -340,6 +350,13 @@ struct IntelDSAState {
     DSAEngine engine[DSA_MAX_ENGINES];
     uint32_t msix_perm[DSA_MAX_VECTORS];
     DSAIMSEntry ims[DSA_MAX_IMS];
+    /*
+     * Interrupt handles given by Request Interrupt Handle (version 2),
+     * per table: handle h names entry msix_handle[h] - 1 (ims_handle[h] -
+     * 1), 0 while h is free.
+     */
+    uint16_t msix_handle[DSA_MAX_VECTORS];
+    uint16_t ims_handle[DSA_MAX_IMS];
     DSAQEntry queue[DSA_MAX_WQ_SIZE];
     uint32_t rr_wq;
 
@@ -401,9 +418,13 @@ static uint64_t dsa_grpcap(IntelDSAState *s)
     return deposit64(s->num_groups, 8, 8, 96);
 }
 
-static uint32_t dsa_cmdcap(void)
+/* Version 2 adds the interrupt handle commands */
+static uint32_t dsa_cmdcap(IntelDSAState *s)
 {
-    return MAKE_64BIT_MASK(CMD_ENABLE_DEVICE, CMD_LAST);
+    if (s->version >= 2) {
+        return MAKE_64BIT_MASK(CMD_ENABLE_DEVICE, CMD_RELEASE_INT_HANDLE);
+    }
+    return MAKE_64BIT_MASK(CMD_ENABLE_DEVICE, CMD_ABORT_PASID);
 }
 
 static uint64_t dsa_table_offsets(void)
@@ -477,7 +498,7 @@ static void dsa_ims_notify(IntelDSAState *s, unsigned idx)
         return;
     }
     e = &s->ims[idx];
-    if (e->ctrl & 1) {
+    if (e->ctrl & IMS_CTRL_MASK) {
         /* masked; IMS has no pending bit array here */
         return;
     }
@@ -641,6 +662,39 @@ static uint16_t desc_int_handle(const uint8_t *d)
 
 /* Completion */
 
+/*
+ * The interrupt table entry that a descriptor's completion interrupt
+ * handle @h names, in the table of its portal (MSI-X or IMS); -1 if the
+ * handle is invalid. On version 2 a handle is one that Request Interrupt
+ * Handle gave and nothing released since; on 1.0 it is the entry's
+ * index. An IMS entry with PASID enabled only takes the interrupts of
+ * descriptors with its PASID.
+ */
+static int dsa_int_entry(IntelDSAState *s, const DSAQEntry *e, uint16_t h)
+{
+    unsigned n = e->ims ? s->ims_size : dsa_num_vectors(s);
+    unsigned entry = h;
+    uint32_t ctrl;
+
+    if (h >= n) {
+        return -1;
+    }
+    if (s->version >= 2) {
+        entry = (e->ims ? s->ims_handle[h] : s->msix_handle[h]);
+        if (!entry || --entry >= n) {
+            return -1;
+        }
+    }
+    if (e->ims) {
+        ctrl = s->ims[entry].ctrl;
+        if ((ctrl & IMS_CTRL_PASID_EN) &&
+            (!e->pasid_en || e->pasid != extract32(ctrl, 12, 20))) {
+            return -1;
+        }
+    }
+    return entry;
+}
+
 typedef struct DSACompletion {
     uint8_t status;
     uint8_t result;
@@ -662,14 +716,13 @@ static void dsa_complete(IntelDSAState *s, int wq, const DSAQEntry *e,
     bool ok = (c->status & 0x7f) == DSA_COMP_SUCCESS ||
               (c->status & 0x7f) == DSA_COMP_SUCCESS_PRED;
     bool want_rec = (flags & DF_RCR) || (!ok && (flags & DF_CRAV));
+    int entry = -1;
 
     trace_dsa_desc_done(0, desc_opcode(d), c->status, c->bytes, ca);
 
     if (flags & DF_RCI) {
-        uint16_t h = desc_int_handle(d);
-        bool bad = e->ims ? h >= s->ims_size : h >= dsa_num_vectors(s);
-
-        if (bad && ok) {
+        entry = dsa_int_entry(s, e, desc_int_handle(d));
+        if (entry < 0 && ok) {
             c->status = DSA_COMP_INT_HANDLE_INVAL;
             ok = false;
             want_rec = flags & DF_CRAV;
@@ -700,14 +753,11 @@ static void dsa_complete(IntelDSAState *s, int wq, const DSAQEntry *e,
                          c->fault_addr, c->status & DSA_COMP_STATUS_WRITE);
     }
 
-    if (flags & DF_RCI) {
-        uint16_t h = desc_int_handle(d);
-
+    if (entry >= 0) {
         if (e->ims) {
-            dsa_ims_notify(s, h);
-        } else if (h < dsa_num_vectors(s) &&
-                   !(s->msix_perm[h] & BIT(2))) {
-            dsa_msix_notify(s, h);
+            dsa_ims_notify(s, entry);
+        } else if (!(s->msix_perm[entry] & BIT(2))) {
+            dsa_msix_notify(s, entry);
         }
     }
 }
@@ -1339,8 +1389,10 @@ static void dsa_reset_state(IntelDSAState *s)
     memset(s->msix_perm, 0, sizeof(s->msix_perm));
     memset(s->ims, 0, sizeof(s->ims));
     for (unsigned i = 0; i < DSA_MAX_IMS; i++) {
-        s->ims[i].ctrl = 1;
+        s->ims[i].ctrl = IMS_CTRL_MASK;
     }
+    memset(s->msix_handle, 0, sizeof(s->msix_handle));
+    memset(s->ims_handle, 0, sizeof(s->ims_handle));
     for (unsigned wq = 0; wq < DSA_MAX_WQS; wq++) {
         dsa_wq_reset_state(s, wq, true);
         s->wq[wq].inflight = 0;
@@ -1516,6 +1568,44 @@ static bool dsa_wqs_idle(IntelDSAState *s, uint64_t mask)
 }
 
 /*
+ * Request Interrupt Handle: the lowest free handle of the table, for the
+ * entry of the operand (more than one handle may name an entry), in
+ * CMDSTS.result. Release Interrupt Handle: frees the handle of the
+ * operand. An entry outside the table, a handle outside it or not given
+ * out, and reserved operand bits are error 0x41; no free handle is 0x42.
+ */
+static void dsa_int_handle_cmd(IntelDSAState *s, uint32_t code,
+                               uint32_t operand)
+{
+    bool ims = operand & CMD_INT_HANDLE_IMS;
+    unsigned n = ims ? s->ims_size : dsa_num_vectors(s);
+    uint16_t *map = ims ? s->ims_handle : s->msix_handle;
+    unsigned idx = operand & CMD_INT_INDEX_MASK;
+
+    if ((operand & ~(CMD_INT_INDEX_MASK | CMD_INT_HANDLE_IMS)) || idx >= n) {
+        dsa_cmd_finish(s, CMDSTS_ERR_INVAL_INT_IDX, 0);
+        return;
+    }
+    if (code == CMD_RELEASE_INT_HANDLE) {
+        if (!map[idx]) {
+            dsa_cmd_finish(s, CMDSTS_ERR_INVAL_INT_IDX, 0);
+            return;
+        }
+        map[idx] = 0;
+        dsa_cmd_finish(s, CMDSTS_SUCCESS, 0);
+        return;
+    }
+    for (unsigned h = 0; h < n; h++) {
+        if (!map[h]) {
+            map[h] = idx + 1;
+            dsa_cmd_finish(s, CMDSTS_SUCCESS, h);
+            return;
+        }
+    }
+    dsa_cmd_finish(s, CMDSTS_ERR_NO_HANDLE, 0);
+}
+
+/*
  * Execute the command in CMD.  Commands that wait for descriptors to
  * complete stay pending (CMDSTS.active) until the engines are done.
  */
@@ -1619,6 +1709,14 @@ static void dsa_cmd_exec(IntelDSAState *s)
             dsa_cmd_finish(s, CMDSTS_SUCCESS, 0);
         }
         return;
+    case CMD_REQUEST_INT_HANDLE:
+    case CMD_RELEASE_INT_HANDLE:
+        if (s->version < 2) {
+            dsa_cmd_finish(s, CMDSTS_INVAL_CMD, 0);
+            return;
+        }
+        dsa_int_handle_cmd(s, code, operand);
+        return;
     default:
         dsa_cmd_finish(s, CMDSTS_INVAL_CMD, 0);
         return;
@@ -1714,7 +1812,7 @@ static uint64_t dsa_reg_read(IntelDSAState *s, hwaddr addr)
             v = s->cmdsts;
             break;
         case A_CMDCAP:
-            v = dsa_cmdcap();
+            v = dsa_cmdcap(s);
             break;
         case A_SWERR ... A_SWERR + 0x18:
             v = s->swerr[(q - A_SWERR) / 8];
@@ -1890,7 +1988,7 @@ static void dsa_reg_write(IntelDSAState *s, hwaddr addr, uint32_t val)
             e->data = val;
             break;
         default:
-            e->ctrl = val & 0xfffff009;
+            e->ctrl = val & IMS_CTRL_WMASK;
             break;
         }
     }
@@ -2244,6 +2342,25 @@ static int dsa_post_load(void *opaque, int version_id)
     return 0;
 }
 
+static bool dsa_int_handles_needed(void *opaque)
+{
+    IntelDSAState *s = opaque;
+
+    return s->version >= 2;
+}
+
+static const VMStateDescription vmstate_dsa_int_handles = {
+    .name = "intel-dsa/int-handles",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = dsa_int_handles_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT16_ARRAY(msix_handle, IntelDSAState, DSA_MAX_VECTORS),
+        VMSTATE_UINT16_ARRAY(ims_handle, IntelDSAState, DSA_MAX_IMS),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_dsa = {
     .name = TYPE_INTEL_DSA,
     .version_id = 1,
@@ -2273,6 +2390,10 @@ static const VMStateDescription vmstate_dsa = {
                              vmstate_dsa_qentry, DSAQEntry),
         VMSTATE_UINT32(rr_wq, IntelDSAState),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_dsa_int_handles,
+        NULL
     },
 };
 
