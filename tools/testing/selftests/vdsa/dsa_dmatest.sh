@@ -22,11 +22,8 @@ ktap_header 10
 rmmod idxd_vdcm 2>/dev/null
 
 pci_dev() {
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = "$devid" ] &&
-			{ echo "$d"; return 0; }
-	done
-	return 1
+	_bdf=$(dsa_devices "${devid#0x}" | head -n 1)
+	[ -n "$_bdf" ] && echo "/sys/bus/pci/devices/$_bdf"
 }
 
 # The idxd device (dsaN) of the PCI device, and its first WQ.

@@ -3,16 +3,14 @@
 # through VFIO. Sourced; sets $dev to the device's BDF.
 # shellcheck shell=sh
 
+# shellcheck source=tools/testing/selftests/vdsa/ktap.sh
+. "$(dirname "$0")/ktap.sh"
+
 # dsa_vfio_bind [DEVICE-ID]: bind the first 8086:DEVICE-ID device (default
 # 0b25, DSA 1.0) to vfio-pci, or print a failed KTAP test and exit.
 dsa_vfio_bind() {
-	_id=0x${1:-0b25}
-	dev=
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = "$_id" ] &&
-			{ dev=$(basename "$d"); break; }
-	done
-	[ -n "$dev" ] || dsa_vfio_failed "no 8086:$_id device"
+	dev=$(dsa_devices "${1:-0b25}" | head -n 1)
+	[ -n "$dev" ] || dsa_vfio_failed "no 8086:${1:-0b25} device"
 	sysdev=/sys/bus/pci/devices/$dev
 	if [ -e "$sysdev/driver" ]; then
 		echo "$dev" >"$sysdev/driver/unbind" || dsa_vfio_failed "cannot unbind $dev"

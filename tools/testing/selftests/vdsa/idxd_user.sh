@@ -11,6 +11,9 @@
 #   DEVICE-ID: the PCI device ID of the DSA to use (0b25: DSA 1.0, the
 #   default; 11fb: the 2.0 layout)
 
+# shellcheck source=tools/testing/selftests/vdsa/ktap.sh
+. "$(dirname "$0")/ktap.sh"
+
 devid=0x${1:-0b25}
 
 failed() {
@@ -24,12 +27,9 @@ failed() {
 # The Rust driver binds the same IDs; idxd must be the one here.
 rmmod idxd_vdcm 2>/dev/null
 modprobe idxd || failed "modprobe idxd"
-dev=
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = "$devid" ] &&
-		{ dev=$d; break; }
-done
-[ -n "$dev" ] || failed "no 8086:$devid device"
+bdf=$(dsa_devices "${devid#0x}" | head -n 1)
+[ -n "$bdf" ] || failed "no 8086:$devid device"
+dev=/sys/bus/pci/devices/$bdf
 [ "$(basename "$(readlink "$dev/driver")")" = idxd ] || failed "$dev is not bound to idxd"
 dsa=
 for d in "$dev"/dsa*; do
