@@ -9,10 +9,10 @@
 //!
 //! This part is the physical function's driver: it maps the control
 //! registers (BAR0) and the portals (BAR2), checks the capabilities and the
-//! Scalable IOV DVSEC (see [`siov`]), resets the device, configures the host's own WQs from the module parameters
-//! (see [`config`]), runs admin commands with their completion interrupt,
-//! reports software errors, and submits the host's own work (see
-//! [`submit`]). Its state is under `/sys/kernel/debug/idxd_vdcm-<device>/`.
+//! Scalable IOV DVSEC (see [`siov`]), resets the device, configures the
+//! host's own WQs from the module parameters (see [`config`]), runs admin
+//! commands with their completion interrupt, reports software errors, and
+//! submits the host's own work (see [`submit`]). Its state is under `/sys/kernel/debug/idxd_vdcm-<device>/`.
 //!
 //! Teardown order, at unbind: stop and wait for debugfs users, disable the
 //! WQs and the device and reset it, free the interrupt, detach the kernel
@@ -25,6 +25,7 @@ use kernel::{
     io::{poll::read_poll_timeout, Io},
     iommu::pasid::KernelPasid,
     irq::{self, IrqReturn},
+    page::PAGE_SIZE,
     pci, portal,
     prelude::*,
     str::CString,
@@ -47,7 +48,6 @@ mod submit;
 use cmd::{Command, Outcome, WqSet};
 use config::{Plan, KERNEL_GROUP};
 use regs::{Capabilities, DeviceState, Tables};
-use siov::Siov;
 use submit::{Job, JobReport, JobState, Pool, WQ_PORTALS_BYTES};
 
 // TIMEOUT: the DSA architecture gives no bound for an admin command; a reset
@@ -76,8 +76,8 @@ pub(crate) struct Shared {
     caps: Capabilities,
     tables: Tables,
     plan: Plan,
-    /// The Scalable IOV DVSEC, if the WQs can be shared as ADIs.
-    siov: Option<Siov>,
+    /// The Scalable IOV DVSEC is set up: the WQs can be shared as ADIs.
+    siov: bool,
     /// PASID of the host's shared WQ descriptors.
     pasid: u32,
     /// Serialises admin commands: the device runs one at a time.
@@ -402,9 +402,10 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         caps.max_xfer_bytes
     )?;
     writeln!(f, "pasid {}", s.pasid)?;
-    match s.siov {
-        Some(siov) => writeln!(f, "siov yes page_size {}", siov.page_size)?,
-        None => writeln!(f, "siov no")?,
+    if s.siov {
+        writeln!(f, "siov yes page_size {PAGE_SIZE}")?;
+    } else {
+        writeln!(f, "siov no")?;
     }
     if let Some(bar) = s.bar0.try_access() {
         writeln!(f, "state {:?}", bar.read(regs::GENSTS).state())?;
@@ -541,9 +542,9 @@ impl IdxdVdcm {
         }
 
         // The mediated devices need the DVSEC; the host's own WQs do not.
-        let siov = Siov::enable(pdev)
+        let siov = siov::enable(pdev)
             .inspect_err(|e| dev_warn!(pdev, "no mediated devices: {}\n", e))
-            .ok();
+            .is_ok();
 
         // The host's shared WQ tags its DMA with a PASID that translates
         // like the device's own DMA; the ADIs need PASIDs too.

@@ -61,15 +61,6 @@ impl fmt::Display for SiovError {
     }
 }
 
-/// What the Scalable IOV DVSEC says, once the system page size is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Siov {
-    /// Offset of the DVSEC in configuration space.
-    pub(crate) offset: u16,
-    /// The ADIs' MMIO page size, in bytes.
-    pub(crate) page_size: usize,
-}
-
 /// The bit of the page size registers for `size` bytes: bit `n` is
 /// `4096 << n`.
 fn page_size_bit(size: usize) -> Option<u32> {
@@ -92,33 +83,29 @@ pub(crate) fn check(supported: u32, caps: u32, page_size: usize) -> Result<u32, 
     Ok(bit)
 }
 
-impl Siov {
-    /// Finds the device's DVSEC, checks it and sets the system page size.
-    pub(crate) fn enable(pdev: &pci::Device<Bound>) -> Result<Self, SiovError> {
-        let offset = pdev
-            .find_dvsec_capability(pci::Vendor::INTEL, DVSEC_ID)
-            .ok_or(SiovError::Missing)?;
-        let cfg = pdev
-            .config_space_extended()
-            .map_err(|_| SiovError::Config)?;
-        let at = |reg: usize| usize::from(offset) + reg;
-        let read = |reg: usize| cfg.try_read32(at(reg)).map_err(|_| SiovError::Config);
+/// Finds the device's DVSEC, checks it and sets the system page size to the
+/// host's.
+pub(crate) fn enable(pdev: &pci::Device<Bound>) -> Result<(), SiovError> {
+    let offset = pdev
+        .find_dvsec_capability(pci::Vendor::INTEL, DVSEC_ID)
+        .ok_or(SiovError::Missing)?;
+    let cfg = pdev
+        .config_space_extended()
+        .map_err(|_| SiovError::Config)?;
+    let at = |reg: usize| usize::from(offset) + reg;
+    let read = |reg: usize| cfg.try_read32(at(reg)).map_err(|_| SiovError::Config);
 
-        let bit = check(
-            read(reg::SUPPORTED_PAGE_SIZES)?,
-            read(reg::CAPABILITIES)?,
-            PAGE_SIZE,
-        )?;
-        cfg.try_write32(bit, at(reg::SYSTEM_PAGE_SIZE))
-            .map_err(|_| SiovError::Config)?;
-        if read(reg::SYSTEM_PAGE_SIZE)? != bit {
-            return Err(SiovError::Config);
-        }
-        Ok(Self {
-            offset,
-            page_size: PAGE_SIZE,
-        })
+    let bit = check(
+        read(reg::SUPPORTED_PAGE_SIZES)?,
+        read(reg::CAPABILITIES)?,
+        PAGE_SIZE,
+    )?;
+    cfg.try_write32(bit, at(reg::SYSTEM_PAGE_SIZE))
+        .map_err(|_| SiovError::Config)?;
+    if read(reg::SYSTEM_PAGE_SIZE)? != bit {
+        return Err(SiovError::Config);
     }
+    Ok(())
 }
 
 #[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]

@@ -446,9 +446,13 @@ impl Shared {
     }
 
     fn descriptor(&self, job: Job, seq: u32, slot: &Slot) -> Result<portal::Command> {
-        let mut completion = slot.record.dma_address();
+        let completion = if job.op == JobOp::BadRecord {
+            UNMAPPED_IOVA
+        } else {
+            slot.record.dma_address()
+        };
         let (opcode, src, dst) = match job.op {
-            JobOp::Memmove => (
+            JobOp::Memmove | JobOp::BadRecord => (
                 Opcode::Memmove as u8,
                 slot.src.dma_address(),
                 slot.dst.dma_address(),
@@ -465,14 +469,6 @@ impl Shared {
             ),
             JobOp::BadOpcode => (BAD_OPCODE, slot.src.dma_address(), slot.dst.dma_address()),
             JobOp::Fault => (Opcode::Memmove as u8, slot.src.dma_address(), UNMAPPED_IOVA),
-            JobOp::BadRecord => {
-                completion = UNMAPPED_IOVA;
-                (
-                    Opcode::Memmove as u8,
-                    slot.src.dma_address(),
-                    slot.dst.dma_address(),
-                )
-            }
         };
         Descriptor {
             pasid: self.pasid,
@@ -527,41 +523,32 @@ impl Shared {
         outcome: &Outcome,
         scratch: &mut [u8],
     ) -> bool {
-        let bytes = job.bytes as usize;
+        // Whether the destination's first `job.bytes` bytes are `expected(i)`.
+        let mut dst_is = |expected: &dyn Fn(usize) -> u8| {
+            (&slot.dst).copy_to_slice(scratch);
+            scratch[..job.bytes as usize]
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| b == expected(i))
+        };
         let rec = match outcome {
             Outcome::Record(rec) => rec,
             Outcome::SoftwareError(e) => {
-                (&slot.dst).copy_to_slice(scratch);
                 return job.op == JobOp::BadRecord
                     && e.code() == SWERR_RECORD_FAULT
                     && e.wq().map(u16::from) == Some(wq.index)
                     && e.opcode() == Some(Opcode::Memmove as u8)
                     && e.e0.fault_rw().into_bool()
                     && e.fault_addr == UNMAPPED_IOVA
-                    && scratch[..bytes]
-                        .iter()
-                        .enumerate()
-                        .all(|(i, &b)| b == pattern(seq, i));
+                    && dst_is(&|i| pattern(seq, i));
             }
         };
         let status = Status::decode(rec.status());
         match job.op {
-            JobOp::Memmove => {
-                (&slot.dst).copy_to_slice(scratch);
-                status == Status::Success
-                    && scratch[..bytes]
-                        .iter()
-                        .enumerate()
-                        .all(|(i, &b)| b == pattern(seq, i))
-            }
+            JobOp::Memmove => status == Status::Success && dst_is(&|i| pattern(seq, i)),
             JobOp::Fill => {
-                (&slot.dst).copy_to_slice(scratch);
                 let pat = fill_pattern(seq).to_le_bytes();
-                status == Status::Success
-                    && scratch[..bytes]
-                        .iter()
-                        .enumerate()
-                        .all(|(i, &b)| b == pat[i % 8])
+                status == Status::Success && dst_is(&|i| pat[i % 8])
             }
             JobOp::Compare => {
                 if seq % 2 == 0 {
