@@ -21,27 +21,18 @@ ktap_header 10
 # The Rust driver binds the same IDs; idxd must be the one here.
 rmmod idxd_vdcm 2>/dev/null
 
-pci_dev() {
-	_bdf=$(dsa_devices "${devid#0x}" | head -n 1)
-	[ -n "$_bdf" ] && echo "/sys/bus/pci/devices/$_bdf"
-}
-
 # The idxd device (dsaN) of the PCI device, and its first WQ.
 dsa=/nonexistent
 wq=/nonexistent
 probe() {
-	dev=$(pci_dev) || { ktap_diag "no 8086:$devid device"; return 1; }
+	bdf=$(dsa_devices "${devid#0x}" | head -n 1)
+	[ -n "$bdf" ] || { ktap_diag "no 8086:$devid device"; return 1; }
 	modprobe idxd || return 1
-	[ "$(basename "$(readlink "$dev/driver")")" = idxd ] || {
-		ktap_diag "$dev is not bound to idxd"
-		return 1
-	}
-	for d in "$dev"/dsa*; do
-		[ -d "$d" ] || continue
-		dsa=/sys/bus/dsa/devices/$(basename "$d")
-		wq=$dsa/wq${dsa#/sys/bus/dsa/devices/dsa}.0
-	done
-	ktap_diag "$(basename "$dev") is $(basename $dsa)"
+	dsa_bound_to idxd "$bdf" || return 1
+	name=$(idxd_dsa "$bdf") || { ktap_diag "idxd made no dsaN device for $bdf"; return 1; }
+	dsa=/sys/bus/dsa/devices/$name
+	wq=$dsa/wq${name#dsa}.0
+	ktap_diag "$bdf is $name"
 	test -d $dsa && test -d $wq
 }
 ktap_check "idxd probes the DSA device ($devid)" probe
@@ -64,15 +55,7 @@ buf=$xfer
 [ "$buf" -le 16384 ] || buf=16384
 
 configure() {
-	echo "$xfer" >$wq/max_transfer_size &&
-	echo 0 >$dsa/engine${n}.0/group_id &&
-		echo 0 >$wq/group_id &&
-		echo dedicated >$wq/mode &&
-		echo 32 >$wq/size &&
-		echo 10 >$wq/priority &&
-		echo kernel >$wq/type &&
-		echo dmaengine >$wq/name &&
-		echo dmaengine >$wq/driver_name
+	idxd_kernel_wq "dsa$n" 32 "$xfer"
 }
 ktap_check "group, engine and WQ configured" configure
 
@@ -90,32 +73,12 @@ ktap_check "kernel WQ enabled as a dmaengine channel" enable_wq
 
 chan=
 find_chan() {
-	for c in /sys/class/dma/*; do
-		[ -e "$c" ] || continue
-		case "$(readlink -f "$c/device")" in
-		*/"wq$n.0") chan=$(basename "$c"); return 0 ;;
-		esac
-	done
-	# Otherwise the only channel there is (idxd's are the only ones here).
-	for c in /sys/class/dma/dma*chan*; do
-		[ -e "$c" ] && { chan=$(basename "$c"); return 0; }
-	done
-	return 1
+	chan=$(idxd_chan "wq$n.0")
 }
 ktap_check "dmaengine channel present" find_chan
 
 run_dmatest() {
-	modprobe dmatest || return 1
-	p=/sys/module/dmatest/parameters
-	echo 60000 >$p/timeout
-	echo "$iterations" >$p/iterations
-	echo 1 >$p/threads_per_chan
-	echo "$buf" >$p/test_buf_size
-	echo "$chan" >$p/channel || return 1
-	dmesg -c >/dev/null
-	echo 1 >$p/run
-	cat $p/wait >/dev/null
-	summary=$(dmesg | grep 'dmatest: .*summary' | tail -n 1)
+	summary=$(dmatest_summary "$chan" "$iterations" "$buf") || return 1
 	ktap_diag "$summary (buffers up to $buf bytes)"
 	echo "$summary" | grep -q "summary $iterations tests, 0 failures"
 }

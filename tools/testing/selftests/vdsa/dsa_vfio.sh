@@ -20,7 +20,7 @@ dsa_vfio_bind() {
 	modprobe vfio-pci disable_denylist=1 || dsa_vfio_failed "modprobe vfio-pci"
 	echo vfio-pci >"$sysdev/driver_override"
 	echo "$dev" >/sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink "$sysdev/driver")")" = vfio-pci ] ||
+	dsa_bound_to vfio-pci "$dev" >/dev/null ||
 		dsa_vfio_failed "$dev is not bound to vfio-pci"
 }
 

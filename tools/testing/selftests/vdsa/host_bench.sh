@@ -47,45 +47,18 @@ dsa=
 wq=
 idxd_setup() {
 	modprobe idxd || return 1
-	for x in "/sys/bus/pci/devices/$bdf"/dsa*; do
-		dsa=/sys/bus/dsa/devices/${x##*/}
-	done
-	n=${dsa#/sys/bus/dsa/devices/dsa}
-	wq=wq$n.0
-	echo 4096 >"$dsa/$wq/max_transfer_size" &&
-		echo 0 >"$dsa/engine$n.0/group_id" &&
-		echo 0 >"$dsa/$wq/group_id" &&
-		echo dedicated >"$dsa/$wq/mode" &&
-		echo 16 >"$dsa/$wq/size" &&
-		echo 10 >"$dsa/$wq/priority" &&
-		echo kernel >"$dsa/$wq/type" &&
-		echo dmaengine >"$dsa/$wq/name" &&
-		echo dmaengine >"$dsa/$wq/driver_name" &&
-		echo "dsa$n" >/sys/bus/dsa/drivers/idxd/bind &&
+	dsa=$(idxd_dsa "$bdf") || return 1
+	wq=wq${dsa#dsa}.0
+	idxd_kernel_wq "$dsa" 16 4096 &&
+		echo "$dsa" >/sys/bus/dsa/drivers/idxd/bind &&
 		echo "$wq" >/sys/bus/dsa/drivers/dmaengine/bind
 }
 ktap_check "idxd: dedicated kernel WQ as a dmaengine channel" idxd_setup
 
 dmatest_rate=0
 dmatest_run() {
-	chan=
-	for c in /sys/class/dma/dma*chan*; do
-		[ -e "$c" ] && { chan=${c##*/}; break; }
-	done
-	[ -n "$chan" ] || return 1
-	modprobe dmatest || return 1
-	p=/sys/module/dmatest/parameters
-	echo 60000 >$p/timeout
-	echo "$count" >$p/iterations
-	echo 1 >$p/threads_per_chan
-	echo 4096 >$p/test_buf_size
-	echo 1 >$p/norandom
-	echo 1 >$p/noverify
-	echo "$chan" >$p/channel || return 1
-	dmesg -c >/dev/null
-	echo 1 >$p/run
-	cat $p/wait >/dev/null
-	summary=$(dmesg | grep 'dmatest: .*summary' | tail -n 1)
+	chan=$(idxd_chan "$wq") || return 1
+	summary=$(dmatest_summary "$chan" "$count" 4096 norandom=1 noverify=1) || return 1
 	ktap_diag "idxd+dmatest: $summary"
 	dmatest_rate=$(echo "$summary" | sed -n 's/.* \([0-9]*\)\.[0-9]* iops.*/\1/p')
 	rmmod dmatest
@@ -95,7 +68,7 @@ ktap_check "dmatest: $count x 4 KiB copies, no failure" dmatest_run
 
 teardown() {
 	echo "$wq" >/sys/bus/dsa/drivers/dmaengine/unbind &&
-		echo "dsa${dsa#/sys/bus/dsa/devices/dsa}" >/sys/bus/dsa/drivers/idxd/unbind &&
+		echo "$dsa" >/sys/bus/dsa/drivers/idxd/unbind &&
 		rmmod idxd
 }
 ktap_check "idxd torn down" teardown

@@ -68,15 +68,8 @@ done
 
 ktap_check "module loads with dwq_size=16 swq_size=8" modprobe idxd_vdcm dwq_size=16 swq_size=8
 
-bound_all() {
-	for bdf in $dsas; do
-		[ "$(basename "$(readlink "/sys/bus/pci/devices/$bdf/driver")")" = idxd_vdcm ] || {
-			ktap_diag "$bdf is not bound to idxd_vdcm"
-			return 1
-		}
-	done
-}
-ktap_check "binds every DSA device ($ndsa)" bound_all
+# shellcheck disable=SC2086
+ktap_check "binds every DSA device ($ndsa)" dsa_bound_to idxd_vdcm $dsas
 
 # The upstream driver must not have taken a device first.
 ktap_check "idxd is not loaded" sh -c '! grep -q "^idxd " /proc/modules'

@@ -30,12 +30,8 @@ modprobe idxd || failed "modprobe idxd"
 bdf=$(dsa_devices "${devid#0x}" | head -n 1)
 [ -n "$bdf" ] || failed "no 8086:$devid device"
 dev=/sys/bus/pci/devices/$bdf
-[ "$(basename "$(readlink "$dev/driver")")" = idxd ] || failed "$dev is not bound to idxd"
-dsa=
-for d in "$dev"/dsa*; do
-	[ -d "$d" ] && dsa=$(basename "$d")
-done
-[ -n "$dsa" ] || failed "idxd made no dsaN device for $dev"
+dsa_bound_to idxd "$bdf" >/dev/null || failed "$dev is not bound to idxd"
+dsa=$(idxd_dsa "$bdf") || failed "idxd made no dsaN device for $dev"
 
 echo "# $(basename "$dev") is $dsa"
 "$(dirname "$0")/idxd_user_test" "$dsa"

@@ -56,3 +56,82 @@ dsa_devices() {
 		esac
 	done
 }
+
+# dsa_bound_to DRIVER BDF...: every device given is bound to DRIVER; a
+# diagnostic names the first that is not.
+dsa_bound_to() {
+	_drv=$1
+	shift
+	for _b in "$@"; do
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$_b/driver")")" = "$_drv" ] || {
+			ktap_diag "$_b is not bound to $_drv"
+			return 1
+		}
+	done
+}
+
+# idxd_dsa BDF: the name of the device (dsaN) the upstream idxd made for the
+# DSA at BDF; fails if there is none.
+idxd_dsa() {
+	for _d in "/sys/bus/pci/devices/$1"/dsa*; do
+		[ -d "$_d" ] && { echo "${_d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# idxd_kernel_wq DSA SIZE XFER: configure WQ 0 of idxd's device DSA (dsaN) as
+# a dedicated kernel WQ for the dmaengine driver, of SIZE entries and
+# transfers up to XFER bytes, in group 0 with engine 0, with plain writes to
+# idxd's sysfs (as accel-config does them). Nothing is enabled.
+idxd_kernel_wq() {
+	_dsa=/sys/bus/dsa/devices/$1
+	_wq=$_dsa/wq${1#dsa}.0
+	echo "$3" >"$_wq/max_transfer_size" &&
+		echo 0 >"$_dsa/engine${1#dsa}.0/group_id" &&
+		echo 0 >"$_wq/group_id" &&
+		echo dedicated >"$_wq/mode" &&
+		echo "$2" >"$_wq/size" &&
+		echo 10 >"$_wq/priority" &&
+		echo kernel >"$_wq/type" &&
+		echo dmaengine >"$_wq/name" &&
+		echo dmaengine >"$_wq/driver_name"
+}
+
+# idxd_chan WQ: the dmaengine channel of idxd's WQ (wqN.0), or else the only
+# one there is (idxd's are the only channels in the emulated machine).
+idxd_chan() {
+	for _c in /sys/class/dma/*; do
+		[ -e "$_c" ] || continue
+		case "$(readlink -f "$_c/device")" in
+		*/"$1") echo "${_c##*/}"; return 0 ;;
+		esac
+	done
+	for _c in /sys/class/dma/dma*chan*; do
+		[ -e "$_c" ] && { echo "${_c##*/}"; return 0; }
+	done
+	return 1
+}
+
+# dmatest_summary CHANNEL ITERATIONS BUF [PARAM=VALUE...]: run dmatest on
+# CHANNEL, one thread, ITERATIONS copies of up to BUF bytes and the extra
+# module parameters given, and print its summary line.
+dmatest_summary() {
+	_chan=$1
+	_iterations=$2
+	_buf=$3
+	shift 3
+	modprobe dmatest || return 1
+	_p=/sys/module/dmatest/parameters
+	echo 60000 >$_p/timeout
+	echo "$_iterations" >$_p/iterations
+	echo 1 >$_p/threads_per_chan
+	echo "$_buf" >$_p/test_buf_size
+	for _kv in "$@"; do
+		echo "${_kv#*=}" >"$_p/${_kv%%=*}"
+	done
+	echo "$_chan" >$_p/channel || return 1
+	dmesg -c >/dev/null
+	echo 1 >$_p/run
+	cat $_p/wait >/dev/null
+	dmesg | grep 'dmatest: .*summary' | tail -n 1
+}

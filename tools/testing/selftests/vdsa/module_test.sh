@@ -32,12 +32,8 @@ aliases() {
 ktap_check "module aliases cover the DSA device IDs" aliases
 
 bound_all() {
-	for bdf in $dsas; do
-		[ "$(basename "$(readlink "/sys/bus/pci/devices/$bdf/driver")")" = idxd_vdcm ] || {
-			ktap_diag "$bdf is not bound to idxd_vdcm"
-			return 1
-		}
-	done
+	# shellcheck disable=SC2086
+	dsa_bound_to idxd_vdcm $dsas
 }
 rebind() {
 	for bdf in $dsas; do
