@@ -4,6 +4,7 @@
 #
 #   make run      boot the emulated SIOV machine and run the demo
 #   make check    run every test (rustfmt, clippy build, KUnit, VM tests)
+#   make bench    run the benchmarks: each figure, its reference, the goal
 #   make          set up the host and build the kernel, QEMU and modules
 #   make modules KDIR=/path/to/prepared/kernel
 #                 build only the driver against your own kernel tree
@@ -21,7 +22,7 @@ LLVM ?= -22
 DRIVER_DIR := drivers/vfio/mdev/idxd
 GUEST := build/guest
 
-.PHONY: all setup kernel qemu series modules modules_install guest run check rustfmt clean help
+.PHONY: all setup kernel qemu series modules modules_install guest run check bench rustfmt clean help
 
 all: kernel qemu guest
 
@@ -66,6 +67,10 @@ run: kernel qemu guest
 
 check:
 	tools/check.sh
+
+# Benchmarks: ratios against a reference measured in the same boot.
+bench:
+	@tools/bench.sh
 
 # The project's kernel changes as a git format-patch series against the base
 # kernel, in build/series.

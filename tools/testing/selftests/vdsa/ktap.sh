@@ -135,3 +135,23 @@ dmatest_summary() {
 	cat $_p/wait >/dev/null
 	dmesg | grep 'dmatest: .*summary' | tail -n 1
 }
+
+# bench_report NAME FIGURE REFERENCE UNIT GOAL: one benchmark figure against
+# its reference measured in the same boot, as the line tools/bench.sh
+# gathers. GOAL is the ratio FIGURE/REFERENCE aimed at, with its direction:
+# ">=0.95" (higher is better) or "<=1.1" (lower is better). The verdict is
+# information, never a test result: speeds under emulation vary.
+bench_report() {
+	awk -v name="$1" -v fig="$2" -v ref="$3" -v unit="$4" -v goal="$5" 'BEGIN {
+		if (ref + 0 <= 0) {
+			printf "# bench: %s | %s %s | reference %s %s | no ratio | goal %s\n",
+				name, fig, unit, ref, unit, goal
+			exit
+		}
+		r = fig / ref
+		op = substr(goal, 1, 2); g = substr(goal, 3) + 0
+		met = (op == ">=") ? (r >= g) : (r <= g)
+		printf "# bench: %s | %s %s | reference %s %s | ratio %.3f | goal %s: %s\n",
+			name, fig, unit, ref, unit, r, goal, met ? "met" : "not met"
+	}'
+}

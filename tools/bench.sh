@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the project's benchmarks (what `make bench` does): one boot of the
+# emulated SIOV machine runs every benchmark script, each of which measures
+# a figure and its reference in that same boot and prints them with their
+# ratio and goal ("# bench:" lines, see bench_report in
+# tools/testing/selftests/vdsa/ktap.sh). This prints those lines as a table.
+# Speeds under software emulation vary from run to run; the ratios are what
+# to read. The exit status is non-zero only if a benchmark could not run
+# (a failed step, a guest crash, WARN or hang), never because of a figure.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+# The benchmarks, each a test script and its arguments (run_tests.sh).
+benches=(
+	"host_bench.sh 0b25"
+)
+
+out=build/bench
+rm -rf "$out"
+mkdir -p "$out"
+
+make -s kernel qemu guest || exit 1
+tools/vm/run --log "$out/vm.console" \
+	--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
+	-- /opt/vdsa/tests/run_tests.sh "${benches[@]}" >"$out/vm.out" 2>"$out/vm.err"
+st=$?
+if [ $st -ne 0 ]; then
+	cat "$out/vm.out" "$out/vm.err"
+	echo "bench: the benchmark run failed (status $st)" >&2
+fi
+echo
+echo "benchmark | figure | reference | ratio | goal"
+grep '^# bench: ' "$out/vm.out" | sed 's/^# bench: //'
+exit $st
