@@ -38,11 +38,11 @@ qemu: setup
 # The driver alone, against a prepared kernel tree given as KDIR.
 modules:
 	@test -n "$(KDIR)" || { echo "usage: make modules KDIR=<kernel tree>"; exit 2; }
-	$(MAKE) -C $(KDIR) LLVM=$(LLVM) M=$(CURDIR)/$(DRIVER_DIR) CONFIG_VFIO_MDEV_IDXD=m modules
+	$(MAKE) -C $(KDIR) LLVM=$(LLVM) M=$(CURDIR) CONFIG_VFIO_MDEV_IDXD=m modules
 
 modules_install:
 	@test -n "$(KDIR)" || { echo "usage: make modules_install KDIR=<kernel tree>"; exit 2; }
-	$(MAKE) -C $(KDIR) LLVM=$(LLVM) M=$(CURDIR)/$(DRIVER_DIR) CONFIG_VFIO_MDEV_IDXD=m modules_install
+	$(MAKE) -C $(KDIR) LLVM=$(LLVM) M=$(CURDIR) CONFIG_VFIO_MDEV_IDXD=m modules_install
 
 # What the emulated machine finds under /opt/vdsa. The C tests are static
 # binaries built against the uapi headers of the project's kernel tree.

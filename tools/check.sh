@@ -88,6 +88,18 @@ else
 	pass "no compiler or clippy warning"
 fi
 
+# The driver as an external module from the repository root (the top-level
+# Kbuild), as someone with real hardware builds it against their tree.
+tree=$(tools/kernel/prepare.sh 2>/dev/null)
+if make -s modules KDIR="$tree" LLVM="$LLVM_SUFFIX" >"$out/modules.log" 2>&1 &&
+	[ -f drivers/vfio/mdev/idxd/idxd_vdcm.ko ]; then
+	pass "external module build from the repository root (make modules KDIR=)"
+else
+	tail -n 30 "$out/modules.log"
+	fail "external module build from the repository root (make modules KDIR=)"
+fi
+make -s -C "$tree" M="$top" clean >/dev/null 2>&1
+
 section "rustfmt"
 if tools/kernel/rustfmt.sh --check; then
 	pass "rustfmt --check"
