@@ -185,8 +185,9 @@ result $st "guest: the test run ends cleanly (no failure, crash, WARN, lockdep o
 section "idxd's user WQs with shared virtual memory (SVA platform)"
 # The platform of tools/qemu/README.md, "SVA": first-stage IOMMU tables
 # and ATS, no PRI on the DSAs, 4-level paging in the guest. The run above
-# keeps second-stage tables; this boot runs only the tests that need SVA,
-# on the DSA 1.0 device and on one with the 2.0 layout.
+# keeps second-stage tables; this boot runs the tests that need SVA, on the
+# DSA 1.0 device and on one with the 2.0 layout, and the vDSA fast path
+# again, its host PASIDs now translated through first-stage tables.
 tools/vm/run --kmemleak --log "$out/vm-sva.console" --append no5lvl \
 	--qemu-arg -global --qemu-arg intel-iommu.x-flts=on \
 	--qemu-arg -global --qemu-arg intel-iommu.device-iotlb=on \
@@ -194,6 +195,7 @@ tools/vm/run --kmemleak --log "$out/vm-sva.console" --append no5lvl \
 	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
 	--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
 	-- /opt/vdsa/tests/run_tests.sh "idxd_user.sh 0b25" "idxd_user.sh 11fb" \
+	"vdsa_test.sh 0b25" \
 	>"$out/vm-sva.out" 2>"$out/vm-sva.err"
 st=$?
 [ $st -eq 0 ] || cat "$out/vm-sva.out" "$out/vm-sva.err"

@@ -64,7 +64,8 @@ pub struct Type {
     pub pretty_name: &'static CStr,
     /// The `description` attribute.
     pub description: &'static CStr,
-    /// How many devices of this type a parent can have at the same time.
+    /// How many devices of this type a parent can have at the same time, unless
+    /// [`Driver::max_instances`] says otherwise.
     pub max_instances: u32,
 }
 
@@ -125,12 +126,33 @@ pub trait Driver: Sized + 'static {
     /// The data of the VFIO device of each mdev.
     type Vfio: vfio::Operations;
 
+    /// How many mdevs of type `TYPES[type_index]` the parent with `data` can have at the same
+    /// time; by default [`Type::max_instances`].
+    fn max_instances(_data: &Self::ParentData, type_index: usize) -> u32 {
+        Self::TYPES[type_index].max_instances
+    }
+
+    /// Called first when userspace creates an mdev of type `TYPES[type_index]` on a parent with
+    /// `data`: returns the host PASID the mdev's DMA is tagged with, if the mdev does its DMA
+    /// through the parent device rather than through an emulated IOMMU (see
+    /// [`vfio::Registration::new_with_pasid`]). `parent` is the parent device, bound to its driver
+    /// while its mdevs are created. By default, none.
+    fn host_pasid(
+        _data: &Self::ParentData,
+        _parent: &device::Device<device::Bound>,
+        _type_index: usize,
+    ) -> Result<Option<crate::iommu::pasid::GlobalPasid>> {
+        Ok(None)
+    }
+
     /// Called when userspace creates an mdev of type `TYPES[type_index]` on a parent with
-    /// `data`; returns the initialiser of the mdev's VFIO device data.
+    /// `data`, after [`Driver::host_pasid`] returned `host_pasid`; returns the initialiser of the
+    /// mdev's VFIO device data.
     fn probe(
         data: &Self::ParentData,
         mdev: &Device<device::Core<'_>>,
         type_index: usize,
+        host_pasid: Option<u32>,
     ) -> impl PinInit<Self::Vfio, Error>;
 
     /// Called when an mdev is removed, after its VFIO device has been unregistered (userspace
@@ -143,7 +165,7 @@ pub trait Driver: Sized + 'static {
 /// # Invariants
 ///
 /// `count` is the number of mdevs of this type that are probed and not removed yet, at most
-/// `TYPES[index].max_instances`.
+/// [`Driver::max_instances`] of the type.
 #[repr(C)]
 struct TypeSlot {
     raw: Opaque<bindings::mdev_type>,
@@ -320,7 +342,7 @@ impl<T: Driver> Parent<T> {
         let (this, slot) = unsafe { Self::of_mdev(mdev) };
         // SAFETY: `mdev` is being probed, so it is valid and in the `Core` context.
         let dev = unsafe { Device::<device::Core<'_>>::from_raw(mdev) };
-        let max = T::TYPES[slot.index].max_instances;
+        let max = T::max_instances(&this.data, slot.index);
         // INVARIANT: `count` only grows up to `max` and is decremented in `remove_callback`
         // for each successful probe.
         let mut count = slot.count.load(Relaxed);
@@ -333,9 +355,26 @@ impl<T: Driver> Parent<T> {
                 Err(old) => count = old,
             }
         }
-        let init = T::probe(&this.data, dev, slot.index);
         let mdev_dev: &device::Device<device::Core<'_>> = dev.as_ref();
-        let reg = vfio::Registration::<T::Vfio>::new(mdev_dev, init)
+        // SAFETY: The mdev core sets the parent's device at registration; it stays bound to its
+        // driver while the parent is registered, which it is while an mdev is probed (see the
+        // module documentation).
+        let parent = unsafe { device::Device::<device::Bound>::from_raw((*this.parent.get()).dev) };
+        let reg = T::host_pasid(&this.data, parent, slot.index)
+            .and_then(|pasid| {
+                let init = T::probe(
+                    &this.data,
+                    dev,
+                    slot.index,
+                    pasid.as_ref().map(|p| p.pasid()),
+                );
+                match pasid {
+                    Some(pasid) => {
+                        vfio::Registration::<T::Vfio>::new_with_pasid(mdev_dev, pasid, init)
+                    }
+                    None => vfio::Registration::<T::Vfio>::new(mdev_dev, init),
+                }
+            })
             .and_then(|reg| KBox::new(reg, GFP_KERNEL).map_err(Into::into));
         match reg {
             Ok(reg) => {
@@ -377,9 +416,12 @@ impl<T: Driver> Parent<T> {
     unsafe extern "C" fn get_available_callback(mtype: *mut bindings::mdev_type) -> c_uint {
         // SAFETY: By the safety requirement.
         let slot = unsafe { Self::slot(mtype) };
-        T::TYPES[slot.index]
-            .max_instances
-            .saturating_sub(slot.count.load(Relaxed))
+        // SAFETY: `mtype` belongs to a registered `Parent<T>`, whose `parent` field is the
+        // type's parent.
+        let this = unsafe {
+            &*crate::container_of!(Opaque::cast_from((*mtype).parent).cast_mut(), Self, parent)
+        };
+        T::max_instances(&this.data, slot.index).saturating_sub(slot.count.load(Relaxed))
     }
 
     /// # Safety

@@ -136,3 +136,78 @@ where
     #[cfg(not(CONFIG_X86_64))]
     Err(EOPNOTSUPP)
 }
+
+/// Pages of portals of a PCI BAR that userspace may map, to submit commands
+/// itself.
+///
+/// Created by the driver that owns the BAR, for the range of it that holds
+/// the portals it hands out; [`UserPortals::map`] maps pages of that range,
+/// uncached, into a VMA being set up by `mmap(2)`. Nothing else of the BAR
+/// can be mapped through it.
+///
+/// The mapping is not revoked when the driver unbinds: the driver keeps the
+/// file that was mapped open (and its device bound) as long as a mapping
+/// exists, as VFIO does for a device file.
+///
+/// # Invariants
+///
+/// `[phys, phys + len)` is within a memory BAR of a PCI device, page
+/// aligned.
+pub struct UserPortals {
+    phys: u64,
+    len: u64,
+}
+
+impl UserPortals {
+    /// The range `[offset, offset + len)` of BAR `bar` of `pdev`, which must
+    /// be page aligned and within the BAR.
+    pub fn new(
+        pdev: &crate::pci::Device<crate::device::Bound>,
+        bar: u32,
+        offset: u64,
+        len: u64,
+    ) -> Result<Self> {
+        let page = crate::page::PAGE_SIZE as u64;
+        let start = pdev.resource_start(bar)?;
+        let bar_len = pdev.resource_len(bar)?;
+        let end = offset.checked_add(len).ok_or(EINVAL)?;
+        if start == 0 || start % page != 0 || offset % page != 0 || len % page != 0 || end > bar_len
+        {
+            return Err(EINVAL);
+        }
+        // INVARIANT: Checked above.
+        Ok(Self {
+            phys: start + offset,
+            len,
+        })
+    }
+
+    /// Maps the bytes `[offset, offset + vma length)` of the range, uncached,
+    /// at the start of `vma`; `offset` must be page aligned and the whole
+    /// VMA within the range.
+    pub fn map(&self, vma: &crate::mm::virt::VmaNew, offset: u64) -> Result {
+        let page = crate::page::PAGE_SIZE as u64;
+        let size = (vma.end() - vma.start()) as u64;
+        let end = offset.checked_add(size).ok_or(EINVAL)?;
+        if offset % page != 0 || size == 0 || end > self.len {
+            return Err(EINVAL);
+        }
+        vma.set_dontcopy();
+        vma.set_dontexpand();
+        let pfn = (self.phys + offset) / page;
+        // SAFETY: `vma` is being set up by `mmap(2)` (type invariant of `VmaNew`), the range
+        // `[vma.start(), vma.end())` is the whole VMA, and the pages mapped are MMIO pages of a
+        // PCI BAR (type invariant), never RAM the kernel uses.
+        to_result(unsafe {
+            bindings::portal_remap_user(vma.as_ptr(), vma.start(), pfn as usize, size as usize)
+        })
+    }
+}
+
+/// Returns whether the file being mapped into `vma` was opened by a task
+/// with `CAP_SYS_RAWIO` (in the initial user namespace).
+pub fn opener_has_rawio(vma: &crate::mm::virt::VmaNew) -> bool {
+    // SAFETY: `vma` is a valid VMA for the duration of the call; the helper
+    // reads its file's credentials.
+    unsafe { bindings::portal_opener_has_rawio(vma.as_ptr()) }
+}

@@ -30,7 +30,19 @@
 //! space through `vfio_dma_rw` ([`Device::dma_read`], [`Device::dma_write`]), pinning with
 //! `vfio_pin_pages` ([`Device::pin_pages`], [`Device::unpin_pages`]). Left for later:
 //! migration (`mig_ops`), dirty tracking (`log_ops`), `VFIO_DEVICE_FEATURE` (`device_feature`),
-//! device sets, PASID attachment, and access to the contents of pinned pages.
+//! device sets, and access to the contents of pinned pages.
+//!
+//! # DMA tagged with a host PASID
+//!
+//! A device that hands a slice of real hardware to userspace, such as an assignable device
+//! interface of a Scalable IOV device, does its DMA through the parent device with a PASID of the
+//! parent. [`Registration::new_with_pasid`] registers such a device: the address space userspace
+//! attaches (an iommufd IOAS or page table, or the IOAS of the container iommufd emulates) is
+//! attached by iommufd to that PASID of the parent, which stays bound to its driver. The
+//! [`GlobalPasid`] lives as long as the VFIO device and is freed after iommufd has detached it.
+//! Such a device has no emulated IOMMU: [`Device::dma_read`], [`Device::dma_write`] and
+//! [`Device::pin_pages`] fail, and [`Operations::dma_unmap`] is never called. It cannot be used
+//! with the native type1 container, which cannot translate a PASID; opening it there fails.
 //!
 //! C header: [`include/linux/vfio.h`](srctree/include/linux/vfio.h)
 
@@ -39,6 +51,7 @@ use crate::{
     error::{from_err_ptr, to_result, VTABLE_DEFAULT_ERROR},
     eventfd::EventFd,
     ioctl::_IO,
+    iommu::pasid::GlobalPasid,
     mm::virt::VmaNew,
     prelude::*,
     types::{Opaque, ScopeGuard},
@@ -312,10 +325,14 @@ pub trait Operations: Send + Sync + Sized + 'static {
 ///   `VTable<T>`, at offset zero of the allocation.
 /// - `data` is initialised whenever `initialized` is true; `initialized` is set before the
 ///   device is registered and never cleared; `data` is dropped only by the `release` callback.
+/// - `pasid` is initialised right after the allocation, before anything can fail, and dropped
+///   only by the `release` callback; if it is `Some`, the `vfio_device` carries its device and
+///   value as the PASID its DMA is tagged with, and uses the PASID operations.
 #[repr(C)]
 pub struct Device<T: Operations> {
     vdev: Opaque<bindings::vfio_device>,
     initialized: bool,
+    pasid: Option<GlobalPasid>,
     data: T,
 }
 
@@ -346,6 +363,12 @@ impl<T: Operations> Device<T> {
         // (it is the parent of the VFIO device's own `struct device`) for as long as `self`
         // exists.
         unsafe { device::Device::from_raw((*self.as_raw()).dev) }
+    }
+
+    /// Returns the host PASID the device's DMA is tagged with, if it was registered with
+    /// [`Registration::new_with_pasid`].
+    pub fn host_pasid(&self) -> Option<u32> {
+        self.pasid.as_ref().map(GlobalPasid::pasid)
     }
 }
 
@@ -513,15 +536,60 @@ impl<T: Operations> Registration<T> {
     where
         Error: From<E>,
     {
+        Self::register(dev, None, init)
+    }
+
+    /// Creates a VFIO device for `dev` with the data from `init`, whose DMA is done by the
+    /// device `pasid` was allocated for, tagged with `pasid`, and registers it.
+    ///
+    /// The address space userspace attaches to the VFIO device through iommufd is attached to
+    /// that PASID (see the module documentation). `pasid` is freed when the VFIO device is
+    /// released, after iommufd has detached it.
+    pub fn new_with_pasid<E>(
+        dev: &device::Device<device::Bound>,
+        pasid: GlobalPasid,
+        init: impl PinInit<T, E>,
+    ) -> Result<Self>
+    where
+        Error: From<E>,
+    {
+        Self::register(dev, Some(pasid), init)
+    }
+
+    fn register<E>(
+        dev: &device::Device<device::Bound>,
+        pasid: Option<GlobalPasid>,
+        init: impl PinInit<T, E>,
+    ) -> Result<Self>
+    where
+        Error: From<E>,
+    {
         // The allocation comes from `kvzalloc()`, which aligns to at least
         // `ARCH_KMALLOC_MINALIGN`.
         const { assert!(core::mem::align_of::<Device<T>>() <= bindings::ARCH_KMALLOC_MINALIGN) };
-        // SAFETY: `dev` is a valid device and `VTable::<T>::OPS` lives forever. The allocation is
+        // Only iommufd attaches an address space to a PASID.
+        if pasid.is_some() && !cfg!(CONFIG_IOMMUFD) {
+            return Err(EOPNOTSUPP);
+        }
+        let ops = if pasid.is_some() {
+            VTable::<T>::PASID_OPS_REF
+        } else {
+            VTable::<T>::OPS_REF
+        };
+        // SAFETY: `dev` is a valid device and `ops` lives forever. The allocation is
         // `size_of::<Device<T>>()` bytes, zeroed, with the `vfio_device` at offset zero.
         let vdev = from_err_ptr(unsafe {
-            bindings::_vfio_alloc_device(size_of::<Device<T>>(), dev.as_raw(), &VTable::<T>::OPS)
+            bindings::_vfio_alloc_device(size_of::<Device<T>>(), dev.as_raw(), ops)
         })?;
         let this = vdev.cast::<Device<T>>();
+        if let Some(p) = &pasid {
+            // SAFETY: Nobody else can reach the device before it is registered; the PASID's
+            // device is kept alive by `pasid`, which lives as long as the VFIO device.
+            unsafe { set_dma_pasid(vdev, p) };
+        }
+        // INVARIANT: `pasid` is initialised before anything can fail.
+        // SAFETY: `pasid` is inside the allocation, uninitialised, and never moved afterwards.
+        unsafe { (&raw mut (*this).pasid).write(pasid) };
         let guard = ScopeGuard::new_with_data(vdev, |vdev| {
             // SAFETY: We own the only reference to `vdev`. Before `initialized` is set, the
             // `release` callback leaves `data` alone (the allocation is zeroed, so it starts
@@ -578,6 +646,28 @@ impl<T: Operations> Drop for Registration<T> {
     }
 }
 
+/// Tells the VFIO core that the DMA of `vdev` is done by the device of `pasid`, tagged with it.
+///
+/// # Safety
+///
+/// `vdev` must be a valid VFIO device that is not registered yet, and `pasid` must outlive it.
+#[cfg(CONFIG_IOMMUFD)]
+unsafe fn set_dma_pasid(vdev: *mut bindings::vfio_device, pasid: &GlobalPasid) {
+    // SAFETY: By the safety requirements, nobody else accesses `vdev` yet.
+    unsafe {
+        (*vdev).pasid_dev = pasid.device().as_raw();
+        (*vdev).pasid = pasid.pasid();
+    }
+}
+
+/// Without iommufd, no device is registered with a PASID (see [`Registration::new_with_pasid`]).
+///
+/// # Safety
+///
+/// None needed; the signature matches the one with iommufd.
+#[cfg(not(CONFIG_IOMMUFD))]
+unsafe fn set_dma_pasid(_vdev: *mut bindings::vfio_device, _pasid: &GlobalPasid) {}
+
 /// The `vfio_device_ops` of a `Device<T>`.
 struct VTable<T: Operations>(PhantomData<T>);
 
@@ -620,6 +710,9 @@ impl<T: Operations> VTable<T> {
             // the VFIO core frees the allocation right after this callback.
             unsafe { core::ptr::drop_in_place(&raw mut (*this).data) };
         }
+        // SAFETY: `pasid` is initialised (invariant of `Device`) and dropped only here, once,
+        // after iommufd detached it: the device was unbound from iommufd when it was closed.
+        unsafe { core::ptr::drop_in_place(&raw mut (*this).pasid) };
     }
 
     /// # Safety
@@ -925,4 +1018,22 @@ impl<T: Operations> VTable<T> {
         },
         ..pin_init::zeroed()
     };
+
+    /// The operations of a device whose DMA is tagged with a host PASID: iommufd binds the
+    /// PASID of the parent and attaches the address space to it, as for a physical device.
+    const PASID_OPS: bindings::vfio_device_ops = bindings::vfio_device_ops {
+        #[cfg(CONFIG_IOMMUFD)]
+        bind_iommufd: Some(bindings::vfio_iommufd_pasid_bind),
+        #[cfg(CONFIG_IOMMUFD)]
+        unbind_iommufd: Some(bindings::vfio_iommufd_physical_unbind),
+        #[cfg(CONFIG_IOMMUFD)]
+        attach_ioas: Some(bindings::vfio_iommufd_physical_attach_ioas),
+        #[cfg(CONFIG_IOMMUFD)]
+        detach_ioas: Some(bindings::vfio_iommufd_physical_detach_ioas),
+        dma_unmap: None,
+        ..Self::OPS
+    };
+
+    const OPS_REF: &'static bindings::vfio_device_ops = &Self::OPS;
+    const PASID_OPS_REF: &'static bindings::vfio_device_ops = &Self::PASID_OPS;
 }

@@ -458,6 +458,7 @@ impl mdev::Driver for RustMdev {
         _data: &(),
         mdev: &mdev::Device<device::Core<'_>>,
         _type_index: usize,
+        _host_pasid: Option<u32>,
     ) -> impl PinInit<Sample, Error> {
         dev_dbg!(mdev.as_ref(), "probe\n");
         try_pin_init!(Sample {

@@ -109,3 +109,63 @@ impl Drop for KernelPasid {
         }
     }
 }
+
+/// A PASID taken from the global PASID space, attached to nothing by itself.
+///
+/// The global space is the one the IOMMU core hands out with
+/// `iommu_alloc_global_pasid()`: PASIDs that are unique across devices and
+/// never given to a process for shared virtual addressing, so a device's
+/// kernel PASID, the PASIDs of its assignable interfaces and the PASIDs of
+/// processes never collide. What the PASID translates through is decided by
+/// whoever attaches a domain to it, for example iommufd on behalf of a VFIO
+/// device (see [`crate::vfio::Registration::new_with_pasid`]).
+///
+/// Dropping it frees the PASID. Its owner must have detached every domain
+/// from it by then.
+///
+/// # Invariants
+///
+/// `pasid` was allocated with `iommu_alloc_global_pasid()` for `dev` and is
+/// freed only in `drop`.
+pub struct GlobalPasid {
+    dev: ARef<Device>,
+    pasid: u32,
+}
+
+impl GlobalPasid {
+    /// Allocates a PASID for `dev` from the global space.
+    ///
+    /// Fails with [`ENOSPC`] if `dev` or its IOMMU supports no PASID, or if
+    /// none is free.
+    pub fn new(dev: &Device<Bound>) -> Result<Self> {
+        // SAFETY: `dev.as_raw()` is a valid device.
+        let pasid = unsafe { bindings::iommu_alloc_global_pasid(dev.as_raw()) };
+        // `IOMMU_PASID_INVALID` is `-1U` in C.
+        if pasid == bindings::IOMMU_PASID_INVALID as u32 {
+            return Err(ENOSPC);
+        }
+        // INVARIANT: `pasid` was just allocated for `dev`.
+        Ok(Self {
+            dev: dev.into(),
+            pasid,
+        })
+    }
+
+    /// The PASID's value.
+    pub fn pasid(&self) -> u32 {
+        self.pasid
+    }
+
+    /// The device the PASID was allocated for.
+    pub fn device(&self) -> &Device {
+        &self.dev
+    }
+}
+
+impl Drop for GlobalPasid {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `pasid` is allocated and freed
+        // only here, once.
+        unsafe { bindings::iommu_free_global_pasid(self.pasid) };
+    }
+}

@@ -141,6 +141,75 @@ impl Plan {
     pub(crate) fn group_wqs(&self) -> u64 {
         self.wqs().fold(0, |m, wq| m | (1 << wq.index))
     }
+
+    /// The WQs left for assignable device interfaces: those after the
+    /// host's, up to the 64th (the first GRPCFG quadword), each with an
+    /// equal share of the entries the host leaves. `None` if there are no
+    /// such WQs or too few entries for one each.
+    pub(crate) fn adi_wqs(&self, caps: &Capabilities) -> Option<AdiWqs> {
+        let first = self
+            .wqs()
+            .map(|wq| wq.index.saturating_add(1))
+            .max()
+            .unwrap_or(0);
+        let end = u16::from(caps.num_wqs).min(64);
+        let count = end.checked_sub(first).filter(|&c| c > 0)?;
+        let used = self.wqs().fold(0u16, |n, wq| n.saturating_add(wq.size));
+        let size = caps.total_wq_size.checked_sub(used)?.checked_div(count)?;
+        (size > 0).then_some(AdiWqs { first, count, size })
+    }
+}
+
+/// The WQs of a device that assignable device interfaces take, one each.
+///
+/// Their size and group (the host's, with every engine) are set with the
+/// host's configuration, since neither can change while the device is
+/// enabled; the rest of their configuration is written when an interface
+/// takes one (see [`adi_wqcfg`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AdiWqs {
+    /// The first WQ.
+    pub(crate) first: u16,
+    /// How many WQs, consecutive from `first`.
+    pub(crate) count: u16,
+    /// Entries of each.
+    pub(crate) size: u16,
+}
+
+impl AdiWqs {
+    /// The indices of the WQs.
+    pub(crate) fn indices(&self) -> core::ops::Range<u16> {
+        self.first..self.first.saturating_add(self.count)
+    }
+
+    /// The last WQ.
+    pub(crate) fn last(&self) -> u16 {
+        self.indices().end.saturating_sub(1)
+    }
+
+    /// Their bitmap for the first GRPCFG quadword.
+    pub(crate) fn group_wqs(&self) -> u64 {
+        self.indices()
+            .fold(0, |m, wq| m | 1u64.checked_shl(wq.into()).unwrap_or(0))
+    }
+}
+
+/// The WQCFG dwords (threshold, mode, limits) of an assignable device
+/// interface's dedicated WQ: its DMA is tagged with `pasid` (the
+/// interface's host PASID), unprivileged, since a first-stage PASID entry
+/// of the IOMMU does not take supervisor requests.
+pub(crate) fn adi_wqcfg(caps: &Capabilities, pasid: u32) -> Result<[u32; 3]> {
+    let threshold = WqcfgThreshold::zeroed();
+    let mode = WqcfgMode::zeroed()
+        .with_dedicated(true)
+        .try_with_priority(KERNEL_WQ_PRIORITY)?
+        .try_with_pasid(pasid)?
+        .with_pasid_en(true)
+        .with_privileged(false);
+    let limits = WqcfgLimits::zeroed()
+        .try_with_max_xfer_shift(caps.max_xfer_bytes.trailing_zeros())?
+        .try_with_max_batch_shift(caps.max_batch_size.trailing_zeros())?;
+    Ok([threshold.into_raw(), mode.into_raw(), limits.into_raw()])
 }
 
 /// The WQCFG dwords (size, threshold, mode, limits) of a host WQ.
@@ -249,6 +318,31 @@ mod tests {
                 asked: u32::MAX,
                 total: 128
             })
+        );
+    }
+
+    #[test]
+    fn leaves_wqs_for_adis() {
+        let plan = Plan::new(&caps(), 16, 16).unwrap_or(Plan {
+            dedicated: None,
+            shared: None,
+        });
+        assert_eq!(
+            plan.adi_wqs(&caps()),
+            Some(AdiWqs {
+                first: 2,
+                count: 6,
+                size: 16
+            })
+        );
+        assert_eq!(plan.adi_wqs(&caps()).map(|a| a.group_wqs()), Some(0xfc));
+        // Every entry taken by the host: none left.
+        let full = Plan::new(&caps(), 64, 64).unwrap_or(plan);
+        assert_eq!(full.adi_wqs(&caps()), None);
+        let c = caps();
+        assert_eq!(
+            adi_wqcfg(&c, 5),
+            Ok([0, (1 << 28) | (5 << 8) | (1 << 4) | 1, (10 << 5) | 31])
         );
     }
 

@@ -13,10 +13,13 @@
 //! host's own WQs from the module parameters (see [`config`]), runs admin
 //! commands with their completion interrupt, reports software errors, and
 //! submits the host's own work (see [`submit`]). Its state is under `/sys/kernel/debug/idxd_vdcm-<device>/`.
+//! On a device whose Scalable IOV check passed, the WQs the host leaves
+//! become vDSAs (see [`vdsa`]).
 //!
-//! Teardown order, at unbind: stop and wait for debugfs users, disable the
-//! WQs and the device and reset it, free the interrupt, detach the kernel
-//! PASID, unmap the BARs.
+//! Teardown order, at unbind: remove the vDSAs (each waits until userspace
+//! has closed it) and the mdev parent, stop and wait for debugfs users,
+//! disable the WQs and the device and reset it, free the interrupt, detach
+//! the kernel PASID, unmap the BARs.
 
 use kernel::{
     debugfs,
@@ -25,6 +28,7 @@ use kernel::{
     io::{poll::read_poll_timeout, Io},
     iommu::pasid::KernelPasid,
     irq::{self, IrqReturn},
+    mdev,
     page::PAGE_SIZE,
     pci, portal,
     prelude::*,
@@ -44,9 +48,10 @@ mod desc;
 mod regs;
 mod siov;
 mod submit;
+mod vdsa;
 
 use cmd::{Command, Outcome, WqSet};
-use config::{Plan, KERNEL_GROUP};
+use config::{AdiWqs, Plan, KERNEL_GROUP};
 use regs::{Capabilities, DeviceState, Tables};
 use submit::{Job, JobReport, JobState, Pool, WQ_PORTALS_BYTES};
 
@@ -105,6 +110,17 @@ pub(crate) struct Shared {
     swerr_interval_start: Atomic<i64>,
     /// Time origin of `swerr_interval_start`.
     epoch: Instant<Monotonic>,
+    /// The WQs left for assignable device interfaces, if the device can
+    /// have any.
+    adi: Option<AdiWqs>,
+    /// The bitmap of those WQs that a vDSA took.
+    #[pin]
+    adi_taken: Mutex<u64>,
+    /// The portal pages of BAR 2 that vDSAs map to userspace.
+    user_portals: Option<portal::UserPortals>,
+    /// Calls of the vDSAs' VFIO read, write and ioctl handlers: the slow
+    /// path, which the fast path never takes.
+    vfio_calls: Atomic<u64>,
 }
 
 impl Shared {
@@ -138,7 +154,8 @@ impl Shared {
     }
 
     /// Writes the host's configuration: its WQs and all engines in one
-    /// group. The device is disabled and reset, so everything else is zero.
+    /// group, with the sizes of the WQs left for vDSAs. The device is
+    /// disabled and reset, so everything else is zero.
     fn configure(&self) -> Result {
         let bar = self.bar0.try_access().ok_or(ENXIO)?;
         let caps = &self.caps;
@@ -154,7 +171,17 @@ impl Shared {
                 bar.try_write32(value, self.tables.wqcfg_dword(caps, wq.index, dword))?;
             }
         }
-        let wqs = self.plan.group_wqs();
+        // The vDSAs' WQs: their size and group cannot change once the
+        // device is enabled; a vDSA writes the rest.
+        if let Some(adi) = self.adi {
+            for wq in adi.indices() {
+                bar.try_write32(
+                    u32::from(adi.size),
+                    self.tables.wqcfg_dword(caps, wq, regs::wqcfg::SIZE),
+                )?;
+            }
+        }
+        let wqs = self.plan.group_wqs() | self.adi.map_or(0, |a| a.group_wqs());
         if wqs != 0 {
             let engines = if caps.num_engines >= 64 {
                 u64::MAX
@@ -370,6 +397,10 @@ struct Dsa<'bound> {
     /// gone).
     #[pin]
     pasid: Mutex<Option<KernelPasid>>,
+    /// The mdev parent of the vDSAs, if the device can have them; taken
+    /// first at unbind.
+    #[pin]
+    vdsa: Mutex<Option<Pin<KBox<mdev::Parent<vdsa::VdsaDriver>>>>>,
 }
 
 struct IdxdVdcm;
@@ -424,6 +455,17 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             )?;
         }
     }
+    if let Some(adi) = s.adi {
+        writeln!(
+            f,
+            "vdsa_wqs {}-{} size {} taken {:#x}",
+            adi.first,
+            adi.last(),
+            adi.size,
+            *s.adi_taken.lock()
+        )?;
+    }
+    writeln!(f, "vdsa_vfio_calls {}", s.vfio_calls.load(Relaxed))?;
     writeln!(f, "software_errors {}", s.swerrs.load(Relaxed))?;
     writeln!(f, "halted {}", s.halted.load(Relaxed))
 }
@@ -471,6 +513,10 @@ impl pci::Driver for IdxdVdcm {
 
     fn unbind<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
         let s = &this.shared;
+        // The vDSAs go first: removing each waits until userspace has
+        // closed it (asked through its request interrupt), and closing
+        // disables its WQ.
+        drop(this.vdsa.lock().take());
         // Running jobs stop submitting and wait for what they have in
         // flight; removing the files waits for them.
         s.stopping.store(true, Relaxed);
@@ -576,6 +622,12 @@ impl IdxdVdcm {
         let request = vectors.request(0)?;
         let pasid_value = pasid.pasid();
 
+        let adi = if siov { plan.adi_wqs(&caps) } else { None };
+        let user_portals = match adi {
+            Some(_) => Some(portal::UserPortals::new(bound, 2, 0, needed as u64)?),
+            None => None,
+        };
+
         let pool = Pool::new(pdev.as_ref())?;
         let shared = Arc::pin_init(
             try_pin_init!(Shared {
@@ -602,6 +654,10 @@ impl IdxdVdcm {
                 // The first error starts an interval.
                 swerr_interval_start: Atomic::new(-SWERR_LOG_INTERVAL.as_nanos() - 1),
                 epoch: Instant::now(),
+                adi,
+                adi_taken <- new_mutex!(0),
+                user_portals,
+                vfio_calls: Atomic::new(0),
             }? Error),
             GFP_KERNEL,
         )?;
@@ -629,6 +685,7 @@ impl IdxdVdcm {
                 Ok::<_, Error>(handler),
             ),
             pasid <- new_mutex!(Some(pasid)),
+            vdsa <- new_mutex!(None),
         }? Error)
         .pin_chain(|dsa| {
             let s = &dsa.shared;
@@ -643,6 +700,24 @@ impl IdxdVdcm {
                     wq.index,
                     wq.size,
                     wq.mode.name()
+                );
+            }
+            if let Some(adi) = s.adi {
+                let parent = KBox::pin_init(
+                    mdev::Parent::new(dsa.pdev.as_ref(), vdsa::VdsaParent::new(s.clone())),
+                    GFP_KERNEL,
+                )
+                .inspect_err(|_| {
+                    let _ = s.disable(dsa.pdev);
+                })?;
+                *dsa.vdsa.lock() = Some(parent);
+                dev_info!(
+                    dsa.pdev,
+                    "vDSAs: {} WQs ({}-{}) of {} entries\n",
+                    adi.count,
+                    adi.first,
+                    adi.last(),
+                    adi.size
                 );
             }
             Ok(())
@@ -676,6 +751,10 @@ kernel::module_pci_driver! {
         swq_size: u32 {
             default: 16,
             description: "Entries of the host's shared WQ (ENQCMDS); 0: none",
+        },
+        unsafe_user_portals: u32 {
+            default: 0,
+            description: "1: let a vDSA's opener without CAP_SYS_RAWIO map its portals (accepts INTEL-SA-01084)",
         },
     },
 }

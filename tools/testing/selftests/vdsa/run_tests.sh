@@ -16,6 +16,9 @@ status=0
 	"module_test.sh" \
 	"host_test.sh" \
 	"host_bench.sh 0b25" \
+	"vdsa_test.sh 0b25" \
+	"vdsa_test.sh 11fb" \
+	"vdsa_bench.sh 0b25" \
 	"dsa_dmatest.sh 0b25" \
 	"dsa_dmatest.sh 11fb" \
 	"vfio_driver_test.sh -v iommufd" \

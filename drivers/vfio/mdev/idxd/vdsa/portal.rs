@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The vDSA's BAR 2: the portals of its WQ, mapped to the hardware.
+//!
+//! A DSA has four 4 KiB portal pages per WQ in its BAR 2, at
+//! `wq * 0x4000`: unlimited and limited MSI-X portals, then unlimited and
+//! limited IMS portals. A vDSA's BAR 2 is 16 KiB, laid out as a DSA with
+//! one WQ would have it, but its first two pages map the WQ's IMS portals:
+//! page 0 the unlimited one, page 1 the limited one (the page the upstream
+//! idxd driver submits through). A completion interrupt requested through
+//! an IMS portal indexes the IMS table, whose entries check the PASID, so a
+//! vDSA cannot raise the host's MSI-X vectors. Pages 2 and 3 are not
+//! mapped.
+//!
+//! INTEL-SA-01084: upstream idxd treats submission from user space as
+//! unsafe on every DSA and lets only `CAP_SYS_RAWIO` map a portal. The vDSA
+//! applies the same rule to the opener of the VFIO device, unless the
+//! operator accepted the advisory with the module parameter
+//! `unsafe_user_portals`.
+
+use kernel::{
+    mm::virt::VmaNew,
+    portal,
+    prelude::*,
+    sync::atomic::{Atomic, Relaxed},
+    vfio::{self, pci},
+};
+
+use crate::Shared;
+
+/// Size of a vDSA's BAR 2.
+pub(crate) const BAR2_SIZE: u64 = 4 * 4096;
+
+/// Bytes of the vDSA's BAR 2 that are mapped: the two portal pages.
+const MAPPED: u64 = 2 * 4096;
+
+/// Offset of a WQ's IMS portal pages from its first portal page.
+const IMS_PORTALS: u64 = 2 * 4096;
+
+/// The areas of BAR 2 that can be mapped, for the sparse mmap capability.
+pub(crate) const SPARSE_AREAS: [(u64, u64); 1] = [(0, MAPPED)];
+
+/// Set once the opt-in has been logged.
+static LOGGED_UNSAFE: Atomic<bool> = Atomic::new(false);
+
+/// Maps the pages of the vDSA's BAR 2 from `pos` (a file offset) into
+/// `vma`: only from the BAR 2 region, within the portal pages, shared, and
+/// with `CAP_SYS_RAWIO` or the operator's opt-in.
+pub(crate) fn mmap(shared: &Shared, wq: u16, vma: &VmaNew, pos: u64) -> Result {
+    let (index, off) = vfio::split_offset(pos);
+    if index != u64::from(pci::BAR2_REGION_INDEX) {
+        return Err(EINVAL);
+    }
+    let len = (vma.end() - vma.start()) as u64;
+    if off.checked_add(len).is_none_or(|end| end > MAPPED) {
+        return Err(EINVAL);
+    }
+    // A private mapping of a portal would be copied on write, not stored.
+    if vma.flags() & kernel::bindings::VM_SHARED == 0 || vma.executable() {
+        return Err(EINVAL);
+    }
+    if !portal::opener_has_rawio(vma) {
+        if crate::module_parameters::unsafe_user_portals.value() == 0 {
+            return Err(EPERM);
+        }
+        if !LOGGED_UNSAFE.xchg(true, Relaxed) {
+            pr_warn!(
+                "vDSA portals mapped without CAP_SYS_RAWIO (unsafe_user_portals=1, INTEL-SA-01084 accepted)\n"
+            );
+        }
+    }
+    let portals = shared.user_portals.as_ref().ok_or(ENODEV)?;
+    let wq_base = u64::from(wq) * crate::submit::WQ_PORTALS_BYTES as u64;
+    portals.map(vma, wq_base + IMS_PORTALS + off)
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The vDSA fast path against the host's own submission, on the same DSA in
+# the same boot: 4 KiB MEMMOVE descriptors per second submitted from user
+# space through a vDSA's portal (MOVDIR64B, 8 in flight, each checked byte
+# for byte) and by idxd_vdcm in the kernel through its dedicated WQ
+# (debugfs "submit", 8 in flight, checked byte for byte); and the number of
+# the driver's VFIO read, write and ioctl calls during the vDSA run, which
+# must be 0. Prints figure, reference, ratio and goal (>= 0.95); the
+# checks are that the runs complete without error, never a speed.
+#
+# usage: vdsa_bench.sh [DEVICE-ID [COUNT]]
+
+# shellcheck source=tools/testing/selftests/vdsa/ktap.sh
+. "$(dirname "$0")/ktap.sh"
+
+devid=${1:-0b25}
+count=${2:-4000}
+bdf=$(dsa_devices "$devid" | head -n 1)
+
+ktap_header 3
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+rmmod idxd 2>/dev/null
+
+host_rate=0
+host() {
+	[ -n "$bdf" ] || { ktap_diag "no 8086:$devid device"; return 1; }
+	modprobe idxd_vdcm || return 1
+	d=/sys/kernel/debug/idxd_vdcm-$bdf
+	echo "memmove dwq 4096 $count" >"$d/submit" || return 1
+	ktap_diag "host: $(cat "$d/submit")"
+	host_rate=$(sed -n 's/.* desc_per_s=\([0-9]*\) .*/\1/p' "$d/submit")
+}
+ktap_check "host: $count x 4 KiB MEMMOVE through idxd_vdcm's dedicated WQ" host
+
+vdsa_rate=0
+calls=
+vdsa() {
+	out=$("$(dirname "$0")"/vdsa_test "$bdf" bench "$count") || {
+		echo "$out"
+		return 1
+	}
+	echo "$out" | grep '^#'
+	vdsa_rate=$(echo "$out" | sed -n 's/^# vdsa desc_per_s=\([0-9]*\) .*/\1/p')
+	calls=$(echo "$out" | sed -n 's/.* vfio_calls=\([0-9]*\).*/\1/p')
+	[ "$calls" = 0 ]
+}
+ktap_check "vDSA: $count x 4 KiB MEMMOVE through its portal, no VFIO call" vdsa
+ktap_check "idxd_vdcm unloads" rmmod idxd_vdcm
+
+if [ "${host_rate:-0}" -gt 0 ]; then
+	ratio=$((vdsa_rate * 100 / host_rate))
+	ktap_diag "bench: vdsa_memmove_4k_per_s $vdsa_rate reference host_dwq $host_rate" \
+		"ratio $((ratio / 100)).$(printf '%02d' $((ratio % 100))) goal >=0.95" \
+		"vfio_calls ${calls:-?} goal 0"
+fi
+ktap_finished

@@ -1,0 +1,1023 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vDSA fast path: vDSAs of type idxd_vdcm-1dwq-v1 on one DSA, each
+ * opened through its VFIO cdev bound to its own iommufd and IOAS, their
+ * portals mapped, and descriptors submitted with MOVDIR64B using IOVAs: the
+ * device's DMA is tagged with the vDSA's host PASID and translated by the
+ * IOAS. Copies, fills and compares are checked byte for byte; addresses an
+ * IOAS does not map fault (completion status) and write nothing; one vDSA
+ * cannot reach memory mapped only for another; an IOAS unmap takes effect
+ * at once and an IOAS replace is hitless; the legacy group/container API
+ * (iommufd's emulation of it) works the same. Also: close with descriptors
+ * in flight, removal while open, create/open/close/remove cycles, the
+ * host's own jobs while vDSAs run, bad mmap arguments, the instance limit,
+ * and the portal mmap refused to an opener without CAP_SYS_RAWIO.
+ *
+ * usage: vdsa_test BDF            the tests above
+ *        vdsa_test BDF unsafe     the module was loaded with
+ *                                 unsafe_user_portals=1: an opener without
+ *                                 CAP_SYS_RAWIO may map and submit
+ *        vdsa_test BDF bench N    N 4 KiB MEMMOVEs through a vDSA's portal,
+ *                                 8 in flight (the depth of the host's own
+ *                                 jobs), checked byte for byte; prints the
+ *                                 rate and the driver's VFIO calls meanwhile
+ *
+ * Output: TAP, one line per check.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include "dsa_desc.h"
+
+#define MDEV_DEVICES	"/sys/bus/mdev/devices"
+#define TYPE		"idxd_vdcm-1dwq-v1"
+#define CYCLES		100
+
+#define REGION(i)	((uint64_t)(i) << 40)
+#define BAR2		REGION(VFIO_PCI_BAR2_REGION_INDEX)
+#define PAGE		4096UL
+#define BAR2_SIZE	(4 * PAGE)
+
+/* Each vDSA's memory: NPAGES pages at IOVA_BASE in its IOAS. */
+#define IOVA_BASE	0x40000000UL
+#define NPAGES		48
+#define COMPL_PAGE	0	/* up to 128 completion records */
+#define SRC_PAGE	8	/* 16 source pages */
+#define DST_PAGE	24	/* 16 destination pages */
+#define IOVA(p)		(IOVA_BASE + (p) * PAGE)
+/* An IOVA no IOAS maps */
+#define IOVA_UNMAPPED	0x7f000000UL
+/* A page mapped, then unmapped */
+#define IOVA_EXTRA	0x50000000UL
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static int test_n, test_failed;
+static char bdf[64], types_dir[512], debugfs[256];
+
+static int result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d ", ok ? "" : "not ", ++test_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (!ok)
+		test_failed++;
+	return ok;
+}
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+static int read_str(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+static long type_long(const char *attr)
+{
+	char path[600], buf[64];
+
+	snprintf(path, sizeof(path), "%s/%s", types_dir, attr);
+	if (read_str(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* A number after @key in the driver's debugfs config file; -1 if absent. */
+static long long config_value(const char *key)
+{
+	char buf[4096], *p;
+	size_t klen = strlen(key);
+
+	if (read_str(debugfs, buf, sizeof(buf)))
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return strtoll(p + klen + 1, NULL, 0);
+	return -1;
+}
+
+static void make_uuid(char *buf, unsigned int i)
+{
+	sprintf(buf, "7d5a0000-0000-4000-8000-%012x", i);
+}
+
+static int mdev_create(const char *uuid)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/create", types_dir);
+	return write_str(path, uuid);
+}
+
+static int mdev_remove(const char *uuid)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/remove", uuid);
+	return write_str(path, "1");
+}
+
+static int mdev_exists(const char *uuid)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s", uuid);
+	return stat(path, &st) == 0;
+}
+
+/*
+ * An open vDSA: its VFIO device, its iommufd and IOAS (or its container),
+ * its memory and its mapped portal (page 1 of BAR 2, the limited portal).
+ */
+struct vdsa {
+	int fd;
+	int iommufd;
+	uint32_t ioas;
+	int container, group;
+	uint8_t *mem;
+	void *portal;
+};
+
+static void vdsa_init(struct vdsa *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->fd = -1;
+	v->iommufd = -1;
+	v->container = -1;
+	v->group = -1;
+	v->portal = MAP_FAILED;
+	v->mem = MAP_FAILED;
+}
+
+static void vdsa_close(struct vdsa *v)
+{
+	if (v->portal != MAP_FAILED)
+		munmap(v->portal, PAGE);
+	if (v->fd >= 0)
+		close(v->fd);
+	if (v->group >= 0)
+		close(v->group);
+	if (v->container >= 0)
+		close(v->container);
+	if (v->iommufd >= 0)
+		close(v->iommufd);
+	if (v->mem != MAP_FAILED)
+		munmap(v->mem, NPAGES * PAGE);
+	vdsa_init(v);
+}
+
+static int alloc_mem(struct vdsa *v)
+{
+	v->mem = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	return v->mem == MAP_FAILED ? -errno : 0;
+}
+
+static int ioas_map(int iommufd, uint32_t ioas, void *va, uint64_t iova,
+		    uint64_t len)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return ioctl(iommufd, IOMMU_IOAS_MAP, &map) ? -errno : 0;
+}
+
+static int ioas_unmap(int iommufd, uint32_t ioas, uint64_t iova, uint64_t len)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = ioas,
+		.iova = iova,
+		.length = len,
+	};
+
+	return ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap) ? -errno : 0;
+}
+
+static int ioas_alloc(int iommufd, uint32_t *ioas)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		return -errno;
+	*ioas = alloc.out_ioas_id;
+	return 0;
+}
+
+static int attach_pt(int fd, uint32_t pt)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt,
+	};
+
+	return ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ? -errno : 0;
+}
+
+static int cdev_node(const char *uuid, char *node, size_t size)
+{
+	char path[256];
+	struct dirent *de;
+	DIR *d;
+
+	node[0] = 0;
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/vfio-dev", uuid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			snprintf(node, size, "/dev/vfio/devices/%s", de->d_name);
+	closedir(d);
+	return node[0] ? 0 : -ENOENT;
+}
+
+static int map_portal(struct vdsa *v)
+{
+	v->portal = mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, v->fd, BAR2 + PAGE);
+	return v->portal == MAP_FAILED ? -errno : 0;
+}
+
+/*
+ * Open the vDSA @uuid through its cdev, bind a fresh iommufd, attach a
+ * fresh IOAS that maps its memory at IOVA_BASE; map the portal if @portal.
+ */
+static int cdev_open(const char *uuid, struct vdsa *v, int portal)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	char node[300];
+	int ret;
+
+	vdsa_init(v);
+	ret = cdev_node(uuid, node, sizeof(node));
+	if (ret)
+		return ret;
+	v->fd = open(node, O_RDWR);
+	v->iommufd = open("/dev/iommu", O_RDWR);
+	if (v->fd < 0 || v->iommufd < 0)
+		goto err;
+	bind.iommufd = v->iommufd;
+	if (ioctl(v->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		goto err;
+	ret = alloc_mem(v);
+	if (!ret)
+		ret = ioas_alloc(v->iommufd, &v->ioas);
+	if (!ret)
+		ret = ioas_map(v->iommufd, v->ioas, v->mem, IOVA_BASE, NPAGES * PAGE);
+	if (!ret)
+		ret = attach_pt(v->fd, v->ioas);
+	if (!ret && portal)
+		ret = map_portal(v);
+	if (ret) {
+		vdsa_close(v);
+		return ret;
+	}
+	return 0;
+err:
+	ret = -errno;
+	vdsa_close(v);
+	return ret;
+}
+
+/* The same through the legacy group and the container iommufd emulates. */
+static int group_open(const char *uuid, struct vdsa *v)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	char path[300], link[256], *base;
+	ssize_t n;
+	int ret;
+
+	vdsa_init(v);
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/iommu_group", uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	base = strrchr(link, '/');
+	snprintf(path, sizeof(path), "/dev/vfio/%s", base ? base + 1 : link);
+	v->group = open(path, O_RDWR);
+	v->container = open("/dev/vfio/vfio", O_RDWR);
+	if (v->group < 0 || v->container < 0)
+		goto err;
+	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &status) ||
+	    ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container) ||
+	    ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		goto err;
+	ret = alloc_mem(v);
+	if (ret)
+		goto err_ret;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)v->mem;
+	map.iova = IOVA_BASE;
+	map.size = NPAGES * PAGE;
+	if (ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map))
+		goto err;
+	v->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	if (v->fd < 0)
+		goto err;
+	ret = map_portal(v);
+	if (ret)
+		goto err_ret;
+	return 0;
+err:
+	ret = -errno;
+err_ret:
+	vdsa_close(v);
+	return ret;
+}
+
+static struct dsa_completion_record *compl(struct vdsa *v, int i)
+{
+	return (void *)(v->mem + COMPL_PAGE * PAGE + i * 32);
+}
+
+static uint64_t compl_iova(int i)
+{
+	return IOVA(COMPL_PAGE) + i * 32;
+}
+
+/* Submit @d (its record is record 0) and wait for the record. */
+static uint8_t submit(struct vdsa *v, struct dsa_hw_desc *d)
+{
+	return dsa_submit(v->portal, false, d, compl(v, 0));
+}
+
+static uint8_t memmove_iova(struct vdsa *v, uint64_t src, uint64_t dst,
+			    uint32_t len)
+{
+	struct dsa_hw_desc d;
+
+	dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(0));
+	d.src_addr = src;
+	d.dst_addr = dst;
+	d.xfer_size = len;
+	return submit(v, &d);
+}
+
+static void pattern(uint8_t *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(i * 7 + seed);
+}
+
+static int all_bytes(const uint8_t *p, size_t len, uint8_t b)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != b)
+			return 0;
+	return 1;
+}
+
+static uint8_t *page(struct vdsa *v, int p)
+{
+	return v->mem + p * PAGE;
+}
+
+/* MEMMOVE, FILL and COMPARE on an open vDSA, checked byte for byte. */
+static void test_ops(struct vdsa *v, const char *name, unsigned int seed)
+{
+	struct dsa_hw_desc d;
+	uint8_t st;
+
+	pattern(page(v, SRC_PAGE), PAGE, seed);
+	memset(page(v, DST_PAGE), 0, PAGE);
+	st = memmove_iova(v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE);
+	result(st == DSA_COMP_SUCCESS &&
+	       !memcmp(page(v, SRC_PAGE), page(v, DST_PAGE), PAGE),
+	       "%s: MEMMOVE 4 KiB by IOVA, byte for byte (status %#x)", name, st);
+
+	dsa_desc_init(&d, DSA_OPCODE_MEMFILL, compl_iova(0));
+	d.pattern = 0x5a5a5a5a5a5a5a5aULL;
+	d.dst_addr = IOVA(DST_PAGE + 1);
+	d.xfer_size = PAGE;
+	memset(page(v, DST_PAGE + 1), 0, PAGE);
+	st = submit(v, &d);
+	result(st == DSA_COMP_SUCCESS && all_bytes(page(v, DST_PAGE + 1), PAGE, 0x5a),
+	       "%s: FILL 4 KiB, byte for byte (status %#x)", name, st);
+
+	dsa_desc_init(&d, DSA_OPCODE_COMPARE, compl_iova(0));
+	d.src_addr = IOVA(SRC_PAGE);
+	d.src2_addr = IOVA(DST_PAGE);
+	d.xfer_size = PAGE;
+	st = submit(v, &d);
+	result(st == DSA_COMP_SUCCESS && compl(v, 0)->result == 0,
+	       "%s: COMPARE of equal buffers: result 0", name);
+	page(v, DST_PAGE)[1000] ^= 1;
+	st = submit(v, &d);
+	result(st == DSA_COMP_SUCCESS && compl(v, 0)->result == 1 &&
+	       compl(v, 0)->bytes_completed == 1000,
+	       "%s: COMPARE of differing buffers: result 1 at byte %u", name,
+	       compl(v, 0)->bytes_completed);
+}
+
+/* A MEMMOVE whose source or destination @iova faults, writing nothing. */
+static int faults(struct vdsa *v, uint64_t src, uint64_t dst)
+{
+	uint8_t st;
+
+	memset(page(v, DST_PAGE), 0xee, PAGE);
+	st = memmove_iova(v, src, dst, PAGE);
+	/* Bit 7 says the faulting access was a write */
+	if ((st & 0x7f) != DSA_COMP_PAGE_FAULT_NOBOF) {
+		diag("status %#x, expected a page fault", st);
+		return 0;
+	}
+	return all_bytes(page(v, DST_PAGE), PAGE, 0xee);
+}
+
+static void test_types(long *avail)
+{
+	char path[600], buf[512];
+	struct stat st;
+
+	snprintf(types_dir, sizeof(types_dir),
+		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	result(stat(types_dir, &st) == 0, "type " TYPE " on %s", bdf);
+	snprintf(path, sizeof(path), "%s/description", types_dir);
+	result(!read_str(path, buf, sizeof(buf)) && strstr(buf, "dedicated WQ"),
+	       "description: %s", buf);
+	snprintf(path, sizeof(path), "%s/device_api", types_dir);
+	result(!read_str(path, buf, sizeof(buf)) && !strcmp(buf, "vfio-pci"),
+	       "device_api is vfio-pci");
+	*avail = type_long("available_instances");
+	result(*avail >= 2, "available_instances %ld: the WQs the host left", *avail);
+}
+
+static void test_region(struct vdsa *v)
+{
+	struct {
+		struct vfio_region_info info;
+		char caps[256];
+	} big;
+	struct vfio_region_info_cap_sparse_mmap *sparse = NULL;
+
+	memset(&big, 0, sizeof(big));
+	big.info.argsz = sizeof(big);
+	big.info.index = VFIO_PCI_BAR2_REGION_INDEX;
+	if (!ioctl(v->fd, VFIO_DEVICE_GET_REGION_INFO, &big) &&
+	    big.info.cap_offset >= sizeof(big.info))
+		sparse = (void *)((char *)&big + big.info.cap_offset);
+	result(big.info.size == BAR2_SIZE && (big.info.flags & VFIO_REGION_INFO_FLAG_MMAP) &&
+	       big.info.offset == BAR2 && sparse &&
+	       sparse->header.id == VFIO_REGION_INFO_CAP_SPARSE_MMAP &&
+	       sparse->nr_areas == 1 && sparse->areas[0].offset == 0 &&
+	       sparse->areas[0].size == 2 * PAGE,
+	       "BAR2: 16 KiB, its two portal pages mappable (sparse mmap)");
+}
+
+static void test_bad_mmap(struct vdsa *v)
+{
+	struct { const char *what; size_t len; int prot, flags; uint64_t off; } bad[] = {
+		{ "BAR0", PAGE, PROT_WRITE, MAP_SHARED, REGION(VFIO_PCI_BAR0_REGION_INDEX) },
+		{ "config space", PAGE, PROT_WRITE, MAP_SHARED,
+		  REGION(VFIO_PCI_CONFIG_REGION_INDEX) },
+		{ "BAR2 page 2", PAGE, PROT_WRITE, MAP_SHARED, BAR2 + 2 * PAGE },
+		{ "BAR2 beyond its end", PAGE, PROT_WRITE, MAP_SHARED, BAR2 + 4 * PAGE },
+		{ "3 pages of BAR2", 3 * PAGE, PROT_WRITE, MAP_SHARED, BAR2 },
+		{ "BAR2 page 1 and 2", 2 * PAGE, PROT_WRITE, MAP_SHARED, BAR2 + PAGE },
+		{ "a private mapping", PAGE, PROT_WRITE, MAP_PRIVATE, BAR2 },
+		{ "an executable mapping", PAGE, PROT_WRITE | PROT_EXEC, MAP_SHARED, BAR2 },
+		{ "a region past the last", PAGE, PROT_WRITE, MAP_SHARED,
+		  REGION(VFIO_PCI_NUM_REGIONS + 3) },
+	};
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		p = mmap(NULL, bad[i].len, bad[i].prot, bad[i].flags, v->fd, bad[i].off);
+		result(p == MAP_FAILED && errno == EINVAL, "mmap of %s fails (EINVAL)",
+		       bad[i].what);
+		if (p != MAP_FAILED)
+			munmap(p, bad[i].len);
+	}
+	p = mmap(NULL, 2 * PAGE, PROT_WRITE, MAP_SHARED, v->fd, BAR2);
+	result(p != MAP_FAILED, "mmap of both portal pages works");
+	if (p != MAP_FAILED)
+		munmap(p, 2 * PAGE);
+}
+
+static void test_isolation(struct vdsa *a, struct vdsa *b)
+{
+	uint8_t *secret;
+
+	/* B's IOAS maps a page at IOVA_UNMAPPED that A's does not map. */
+	secret = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (!result(secret != MAP_FAILED &&
+		    !ioas_map(b->iommufd, b->ioas, secret, IOVA_UNMAPPED, PAGE),
+		    "B's IOAS maps a page that A's does not"))
+		return;
+	memset(secret, 0x77, PAGE);
+	result(faults(a, IOVA_UNMAPPED, IOVA(DST_PAGE)),
+	       "A cannot read memory mapped only in B's IOAS (page fault, nothing written)");
+	pattern(page(a, SRC_PAGE), PAGE, 9);
+	result((memmove_iova(a, IOVA(SRC_PAGE), IOVA_UNMAPPED, PAGE) & 0x7f) ==
+	       DSA_COMP_PAGE_FAULT_NOBOF && all_bytes(secret, PAGE, 0x77),
+	       "A cannot write memory mapped only in B's IOAS");
+	memset(page(b, DST_PAGE), 0, PAGE);
+	result(memmove_iova(b, IOVA_UNMAPPED, IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS &&
+	       all_bytes(page(b, DST_PAGE), PAGE, 0x77),
+	       "B reads it through its own IOAS");
+	ioas_unmap(b->iommufd, b->ioas, IOVA_UNMAPPED, PAGE);
+	munmap(secret, PAGE);
+}
+
+static void test_unmap_replace(struct vdsa *v)
+{
+	struct dsa_hw_desc d;
+	uint32_t ioas2 = 0;
+	uint8_t *mem2, *extra;
+	int ok = 0;
+	uint8_t st;
+
+	result(faults(v, IOVA_UNMAPPED, IOVA(DST_PAGE)),
+	       "a source address the IOAS does not map: page fault, nothing written");
+	result(faults(v, IOVA(SRC_PAGE), IOVA_UNMAPPED),
+	       "a destination address the IOAS does not map: page fault");
+
+	/*
+	 * Unmap a page while attached (an area of its own: iommufd unmaps
+	 * whole areas): the next descriptor on it faults.
+	 */
+	extra = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (extra != MAP_FAILED) {
+		pattern(extra, PAGE, 11);
+		memset(page(v, DST_PAGE), 0, PAGE);
+		ok = !ioas_map(v->iommufd, v->ioas, extra, IOVA_EXTRA, PAGE) &&
+		     memmove_iova(v, IOVA_EXTRA, IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS &&
+		     !memcmp(extra, page(v, DST_PAGE), PAGE);
+		ok &= !ioas_unmap(v->iommufd, v->ioas, IOVA_EXTRA, PAGE) &&
+		      faults(v, IOVA_EXTRA, IOVA(DST_PAGE));
+		munmap(extra, PAGE);
+	}
+	result(extra != MAP_FAILED && ok,
+	       "IOAS unmap while attached: the next descriptor on it faults");
+
+	/*
+	 * Replace: a second IOAS maps other memory at the same IOVAs; after
+	 * the replace, descriptors reach the new memory, and none is lost
+	 * across it.
+	 */
+	mem2 = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (!result(mem2 != MAP_FAILED && !ioas_alloc(v->iommufd, &ioas2) &&
+		    !ioas_map(v->iommufd, ioas2, mem2, IOVA_BASE, NPAGES * PAGE),
+		    "a second IOAS"))
+		return;
+	pattern(page(v, SRC_PAGE), PAGE, 3);
+	dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(1));
+	d.src_addr = IOVA(SRC_PAGE);
+	d.dst_addr = IOVA(DST_PAGE + 2);
+	d.xfer_size = PAGE;
+	memset(compl(v, 1), 0, 32);
+	dsa_movdir64b(v->portal, &d);
+	result(!attach_pt(v->fd, ioas2), "replace the attached IOAS with the second");
+	/* The record of the descriptor in flight is in one of the two. */
+	st = dsa_wait(compl(v, 1), 100);
+	if (!st)
+		st = dsa_wait((void *)(mem2 + COMPL_PAGE * PAGE + 32), DSA_WAIT_MS);
+	result(st == DSA_COMP_SUCCESS, "the descriptor in flight across the replace completes");
+	pattern(mem2 + SRC_PAGE * PAGE, PAGE, 4);
+	memset(mem2 + DST_PAGE * PAGE, 0, PAGE);
+	memset(mem2 + COMPL_PAGE * PAGE, 0, 32);
+	dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(0));
+	d.src_addr = IOVA(SRC_PAGE);
+	d.dst_addr = IOVA(DST_PAGE);
+	d.xfer_size = PAGE;
+	dsa_movdir64b(v->portal, &d);
+	st = dsa_wait((void *)(mem2 + COMPL_PAGE * PAGE), DSA_WAIT_MS);
+	result(st == DSA_COMP_SUCCESS &&
+	       !memcmp(mem2 + SRC_PAGE * PAGE, mem2 + DST_PAGE * PAGE, PAGE),
+	       "after the replace, descriptors use the new IOAS");
+	result(!attach_pt(v->fd, v->ioas) &&
+	       memmove_iova(v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS,
+	       "replace back to the first IOAS");
+	munmap(mem2, NPAGES * PAGE);
+}
+
+/* Close with 16 descriptors in flight: closing waits for them. */
+static void test_close_in_flight(const char *uuid)
+{
+	struct dsa_hw_desc d;
+	struct vdsa v;
+	uint8_t *mem;
+	int i, done = 0, same = 0;
+
+	if (!result(!cdev_open(uuid, &v, 1), "open for the close test"))
+		return;
+	for (i = 0; i < 16; i++) {
+		pattern(page(&v, SRC_PAGE + i), PAGE, i);
+		memset(page(&v, DST_PAGE + i), 0, PAGE);
+		memset(compl(&v, i), 0, 32);
+		dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(i));
+		d.src_addr = IOVA(SRC_PAGE + i);
+		d.dst_addr = IOVA(DST_PAGE + i);
+		d.xfer_size = PAGE;
+		dsa_movdir64b(v.portal, &d);
+	}
+	/* Keep the memory; close everything else at once. */
+	mem = v.mem;
+	v.mem = MAP_FAILED;
+	vdsa_close(&v);
+	for (i = 0; i < 16; i++) {
+		done += ((struct dsa_completion_record *)(mem + i * 32))->status ==
+			DSA_COMP_SUCCESS;
+		same += !memcmp(mem + (SRC_PAGE + i) * PAGE, mem + (DST_PAGE + i) * PAGE, PAGE);
+	}
+	result(done == 16 && same == 16,
+	       "close with 16 descriptors in flight: all completed before it returned (%d, %d)",
+	       done, same);
+	munmap(mem, NPAGES * PAGE);
+}
+
+static int fired(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t cnt;
+
+	if (poll(&p, 1, ms) != 1)
+		return 0;
+	return read(efd, &cnt, sizeof(cnt)) == sizeof(cnt) && cnt > 0;
+}
+
+static void test_remove_while_open(const char *uuid)
+{
+	char buf[sizeof(struct vfio_irq_set) + 4];
+	struct vfio_irq_set *s = (void *)buf;
+	int req = eventfd(0, EFD_NONBLOCK), status = -1;
+	struct vdsa v;
+	pid_t pid;
+
+	if (!result(!cdev_open(uuid, &v, 1), "open for the removal test"))
+		return;
+	s->argsz = sizeof(buf);
+	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	s->index = VFIO_PCI_REQ_IRQ_INDEX;
+	s->start = 0;
+	s->count = 1;
+	memcpy(s->data, &req, 4);
+	result(!ioctl(v.fd, VFIO_DEVICE_SET_IRQS, s), "request interrupt through an eventfd");
+	pid = fork();
+	if (pid == 0) {
+		vdsa_close(&v);
+		_exit(mdev_remove(uuid) ? 1 : 0);
+	}
+	result(fired(req, 5000), "removal while open signals the request eventfd");
+	usleep(200000);
+	result(waitpid(pid, &status, WNOHANG) == 0 &&
+	       memmove_iova(&v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS,
+	       "the removal waits, and the vDSA keeps working");
+	vdsa_close(&v);
+	close(req);
+	result(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status) &&
+	       !mdev_exists(uuid), "the removal completes once the vDSA is closed");
+}
+
+static void test_cycles(long avail)
+{
+	char uuid[64];
+	struct vdsa v;
+	int i, ok = 1;
+
+	for (i = 0; i < CYCLES && ok; i++) {
+		make_uuid(uuid, 0x1000 + i);
+		ok = !mdev_create(uuid) && !cdev_open(uuid, &v, 1) &&
+		     memmove_iova(&v, IOVA(SRC_PAGE), IOVA(DST_PAGE), 64) == DSA_COMP_SUCCESS;
+		vdsa_close(&v);
+		ok &= !mdev_remove(uuid);
+		if (!ok)
+			diag("cycle %d failed", i);
+	}
+	result(ok && type_long("available_instances") == avail,
+	       "%d create/open/submit/close/remove cycles", CYCLES);
+}
+
+static void test_limit(long avail)
+{
+	char uuid[64];
+	long i;
+	int ok = 1;
+
+	for (i = 0; i < avail; i++) {
+		make_uuid(uuid, 0x2000 + i);
+		ok &= !mdev_create(uuid);
+	}
+	result(ok && type_long("available_instances") == 0,
+	       "%ld vDSAs, one per WQ left, can be created", avail);
+	make_uuid(uuid, 0x2000 + avail);
+	result(mdev_create(uuid) == -EUSERS, "one more is refused (EUSERS)");
+	for (i = 0; i < avail; i++) {
+		make_uuid(uuid, 0x2000 + i);
+		mdev_remove(uuid);
+	}
+	result(type_long("available_instances") == avail, "all removed");
+}
+
+/* Host jobs through the driver's debugfs submit file. */
+static int host_job(const char *spec)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/idxd_vdcm-%s/submit", bdf);
+	return write_str(path, spec);
+}
+
+/* Drop CAP_SYS_RAWIO from the effective, permitted and bounding sets. */
+static int drop_rawio(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[0].effective &= ~(1u << CAP_SYS_RAWIO);
+	d[0].permitted &= ~(1u << CAP_SYS_RAWIO);
+	d[0].inheritable &= ~(1u << CAP_SYS_RAWIO);
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+/*
+ * In a child without CAP_SYS_RAWIO: open the vDSA and map its portal;
+ * returns 0 if the mmap worked and a MEMMOVE through it completed, the
+ * mmap's errno otherwise.
+ */
+static int unprivileged_mmap(const char *uuid)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct vdsa v;
+		int ret;
+
+		if (drop_rawio())
+			_exit(100);
+		ret = cdev_open(uuid, &v, 0);
+		if (ret)
+			_exit(101);
+		ret = map_portal(&v);
+		if (ret)
+			_exit(-ret);
+		ret = memmove_iova(&v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) ==
+		      DSA_COMP_SUCCESS ? 0 : 102;
+		vdsa_close(&v);
+		_exit(ret);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void run(void)
+{
+	char ua[64], ub[64], uc[64];
+	struct vdsa a, b, g;
+	long long calls;
+	long avail;
+	int i, ok;
+	uint8_t st;
+
+	test_types(&avail);
+	make_uuid(ua, 1);
+	make_uuid(ub, 2);
+	make_uuid(uc, 3);
+	result(!mdev_create(ua) && !mdev_create(ub) &&
+	       type_long("available_instances") == avail - 2,
+	       "create vDSAs A and B on %s: available_instances %ld", bdf, avail - 2);
+	result(!cdev_open(ua, &a, 1),
+	       "A: VFIO cdev, iommufd, its own IOAS attached, portal mapped");
+	result(!cdev_open(ub, &b, 1), "B: the same, another iommufd and IOAS");
+	if (a.fd < 0 || b.fd < 0)
+		return;
+	test_region(&a);
+	test_ops(&a, "A", 1);
+	test_ops(&b, "B", 2);
+
+	/* The fast path never calls the driver. */
+	calls = config_value("vdsa_vfio_calls");
+	ok = 1;
+	for (i = 0; i < 200; i++)
+		ok &= memmove_iova(i & 1 ? &a : &b, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) ==
+		      DSA_COMP_SUCCESS;
+	result(ok && calls >= 0 && config_value("vdsa_vfio_calls") == calls,
+	       "200 MEMMOVEs on A and B: no VFIO read, write or ioctl reached the driver (%lld)",
+	       calls);
+
+	result(!host_job("memmove dwq 4096 100") && !host_job("compare swq 4096 100"),
+	       "the host's own WQs work while vDSAs are open (RID and kernel PASID DMA)");
+	test_isolation(&a, &b);
+	test_unmap_replace(&a);
+	test_bad_mmap(&b);
+	st = memmove_iova(&b, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE);
+	result(st == DSA_COMP_SUCCESS && !host_job("memmove dwq 4096 100"),
+	       "B and the host still work after A's faults");
+	vdsa_close(&a);
+	vdsa_close(&b);
+
+	result(!mdev_create(uc), "create vDSA C");
+	result(!group_open(uc, &g), "C: legacy group and container (iommufd's), DMA map, portal");
+	if (g.fd >= 0) {
+		test_ops(&g, "C (container)", 5);
+		result(faults(&g, IOVA_UNMAPPED, IOVA(DST_PAGE)),
+		       "C: an address the container does not map faults");
+	}
+	vdsa_close(&g);
+
+	test_close_in_flight(ua);
+	i = unprivileged_mmap(ub);
+	result(i == EPERM, "an opener without CAP_SYS_RAWIO cannot map the portal (EPERM: %d)",
+	       i);
+	test_remove_while_open(ua);
+	result(!mdev_remove(ub) && !mdev_remove(uc) &&
+	       type_long("available_instances") == avail, "remove B and C");
+	test_limit(avail);
+	test_cycles(avail);
+	result(!host_job("memmove dwq 4096 100") && !host_job("fill swq 4096 100"),
+	       "the host's own WQs still work");
+}
+
+static void run_unsafe(void)
+{
+	char uuid[64];
+	int ret;
+
+	snprintf(types_dir, sizeof(types_dir),
+		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	make_uuid(uuid, 9);
+	result(!mdev_create(uuid), "create a vDSA");
+	ret = unprivileged_mmap(uuid);
+	result(ret == 0,
+	       "unsafe_user_portals=1: an opener without CAP_SYS_RAWIO maps and submits (%d)",
+	       ret);
+	result(!mdev_remove(uuid), "remove it");
+}
+
+#define BENCH_DEPTH	8
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void run_bench(long count)
+{
+	long submitted = 0, completed = 0, bad = 0;
+	int slot_busy[BENCH_DEPTH] = { 0 };
+	long long calls_before, calls_after;
+	struct dsa_hw_desc d;
+	char uuid[64];
+	struct vdsa v;
+	double t0, t;
+	int i;
+
+	snprintf(types_dir, sizeof(types_dir),
+		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	make_uuid(uuid, 0xbe);
+	if (!result(!mdev_create(uuid) && !cdev_open(uuid, &v, 1), "bench: vDSA open"))
+		return;
+	for (i = 0; i < BENCH_DEPTH; i++)
+		pattern(page(&v, SRC_PAGE + i), PAGE, i);
+	calls_before = config_value("vdsa_vfio_calls");
+	t0 = now();
+	while (completed < count) {
+		for (i = 0; i < BENCH_DEPTH; i++) {
+			struct dsa_completion_record *c = compl(&v, i);
+
+			if (slot_busy[i]) {
+				uint8_t st = __atomic_load_n(&c->status, __ATOMIC_ACQUIRE);
+
+				if (!st)
+					continue;
+				if (st != DSA_COMP_SUCCESS ||
+				    memcmp(page(&v, SRC_PAGE + i), page(&v, DST_PAGE + i), PAGE))
+					bad++;
+				slot_busy[i] = 0;
+				completed++;
+			}
+			if (submitted < count) {
+				memset(c, 0, sizeof(*c));
+				memset(page(&v, DST_PAGE + i), 0, 64);
+				dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(i));
+				d.src_addr = IOVA(SRC_PAGE + i);
+				d.dst_addr = IOVA(DST_PAGE + i);
+				d.xfer_size = PAGE;
+				dsa_movdir64b(v.portal, &d);
+				slot_busy[i] = 1;
+				submitted++;
+			}
+		}
+		if (now() - t0 > 600)
+			break;
+	}
+	t = now() - t0;
+	calls_after = config_value("vdsa_vfio_calls");
+	vdsa_close(&v);
+	mdev_remove(uuid);
+	result(completed == count && !bad,
+	       "bench: %ld x 4 KiB MEMMOVE through the portal, %ld wrong", completed, bad);
+	result(calls_before >= 0 && calls_after == calls_before,
+	       "bench: VFIO read/write/ioctl calls of the driver during the run: %lld",
+	       calls_after - calls_before);
+	printf("# vdsa desc_per_s=%.0f vfio_calls=%lld\n", completed / t,
+	       calls_after - calls_before);
+}
+
+int main(int argc, char **argv)
+{
+	int unsafe = argc > 2 && !strcmp(argv[2], "unsafe");
+	int bench = argc > 3 && !strcmp(argv[2], "bench");
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s BDF [unsafe]\n", argv[0]);
+		return 2;
+	}
+	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
+	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
+	printf("TAP version 13\n");
+	if (bench)
+		run_bench(atol(argv[3]));
+	else if (unsafe)
+		run_unsafe();
+	else
+		run();
+	printf("1..%d\n", test_n);
+	printf("# %d failed\n", test_failed);
+	return test_failed ? 1 : 0;
+}

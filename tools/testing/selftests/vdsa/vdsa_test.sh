@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The vDSA fast path on the first DSA with the given device ID: idxd_vdcm
+# loaded as an operator would, then vdsa_test (see vdsa_test.c) with the
+# default module parameters, and again with unsafe_user_portals=1, the
+# operator's acceptance of INTEL-SA-01084, which is logged once.
+#
+# usage: vdsa_test.sh [DEVICE-ID]
+
+# shellcheck source=tools/testing/selftests/vdsa/ktap.sh
+. "$(dirname "$0")/ktap.sh"
+
+devid=${1:-0b25}
+bdf=$(dsa_devices "$devid" | head -n 1)
+
+ktap_header 4
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+rmmod idxd 2>/dev/null
+
+loaded() {
+	[ -n "$bdf" ] || { ktap_diag "no 8086:$devid device"; return 1; }
+	modprobe idxd_vdcm "$@" && dsa_bound_to idxd_vdcm "$bdf" &&
+		[ -d "/sys/bus/pci/devices/$bdf/mdev_supported_types" ]
+}
+ktap_check "idxd_vdcm loaded, $bdf offers vDSAs" loaded
+
+status=0
+"$(dirname "$0")"/vdsa_test "$bdf" || status=1
+ktap_check "vdsa_test $bdf" [ $status -eq 0 ]
+
+# The opt-in is logged once per module load.
+optins() { dmesg | grep -c 'INTEL-SA-01084 accepted'; }
+before=$(optins)
+ktap_check "reloaded with unsafe_user_portals=1" \
+	sh -c "rmmod idxd_vdcm && $(command -v modprobe) idxd_vdcm unsafe_user_portals=1"
+status=0
+"$(dirname "$0")"/vdsa_test "$bdf" unsafe || status=1
+logged() {
+	[ $status -eq 0 ] &&
+		[ "$(optins)" -eq $((before + 1)) ]
+}
+ktap_check "vdsa_test $bdf unsafe, and the opt-in is logged once" logged
+rmmod idxd_vdcm
+ktap_finished
