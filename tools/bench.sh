@@ -17,6 +17,7 @@ cd "$top" || exit 1
 # The benchmarks, each a test script and its arguments (run_tests.sh).
 benches=(
 	"host_bench.sh 0b25"
+	"vdsa_bench.sh 0b25"
 )
 
 out=build/bench
