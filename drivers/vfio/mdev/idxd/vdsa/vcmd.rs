@@ -29,7 +29,8 @@
 //!
 //! Vector 0 is raised when an `INTCAUSE` bit goes from 0 to 1 and its event
 //! asks for it: a command with `int_req`, a software error with
-//! `GENCTRL.softerr_int_en`, a revoked interrupt handle. A cause already
+//! `GENCTRL.softerr_int_en`, a halt with `GENCTRL.halt_int_en`, a revoked
+//! interrupt handle. A cause already
 //! pending raises nothing more until the guest clears it, so a guest cannot
 //! make the host raise interrupts faster than it acknowledges them.
 
@@ -263,6 +264,19 @@ pub(crate) fn software_error(regs: &mut Registers, adi: &impl Adi, e: &SoftwareE
     regs.record_swerr(&SoftwareError { e0, ..*e });
     let notify = regs.genctrl().softerr_int_en().into_bool();
     interrupt(regs, adi, INTCAUSE::zeroed().with_error(true), notify);
+}
+
+/// Shows the guest that its device halted (the physical device did, so the
+/// WQ stopped): `GENSTS` halted with a software reset type, so that reset
+/// device brings the vDSA back, `INTCAUSE.halt_state`, and vector 0 if
+/// `GENCTRL` enables it.
+///
+/// While halted, reset device is the only command that succeeds: the others
+/// find the device not enabled (or, for enable device, not disabled).
+pub(crate) fn halt(regs: &mut Registers, adi: &impl Adi) {
+    regs.set_device_state(DeviceState::Halted);
+    let notify = regs.genctrl().halt_int_en().into_bool();
+    interrupt(regs, adi, INTCAUSE::zeroed().with_halt_state(true), notify);
 }
 
 /// Takes the guest's interrupt handle back (the vector behind it is about to
@@ -765,6 +779,38 @@ mod tests {
         assert_eq!(reset(&mut v.regs, &v.adi), Ok(()));
         assert_eq!(v.regs, created);
         assert_eq!(v.adi.take()[..], [Op::Enable, Op::Abort, Op::Disable]);
+        Ok(())
+    }
+
+    #[test]
+    fn halt_and_recovery() -> Result {
+        let mut v = Vdsa::new()?;
+        v.pci_enable()?;
+        assert_eq!(v.cmd(0x0010_0000)?, 0);
+        assert_eq!(v.cmd(0x0060_0000)?, 0);
+        v.adi.take();
+        // Interrupts off: the state and the cause only.
+        halt(&mut v.regs, &v.adi);
+        assert_eq!(v.read32(0x90)?, 3);
+        assert_eq!(v.read32(0x98)?, 0x10);
+        assert_eq!(v.adi.take()[..], []);
+        // Nothing but a reset works.
+        assert_eq!(v.cmd(0x0010_0000)?, 0x10);
+        assert_eq!(v.cmd(0x0020_0000)?, 0x31);
+        assert_eq!(v.cmd(0x0060_0000)?, 0x20);
+        for code in 7..=9 {
+            assert_eq!(v.cmd(code << 20 | 1)?, 0x32);
+        }
+        assert_eq!(v.adi.take()[..], []);
+        assert_eq!(v.cmd(0x0050_0000)?, 0);
+        assert_eq!(v.adi.take()[..], [Op::Abort, Op::Disable]);
+        assert_eq!(v.read32(0x90)?, 0);
+        // With the guest's error interrupts on, vector 0 too.
+        v.write(0x88, 4, 3)?;
+        assert_eq!(v.cmd(0x0010_0000)?, 0);
+        halt(&mut v.regs, &v.adi);
+        assert_eq!(v.adi.take()[..], [Op::Vector0]);
+        assert_eq!(v.misc_irq()?, 0x10);
         Ok(())
     }
 }
