@@ -331,6 +331,14 @@ mod tests {
         next_handle: Cell<u16>,
         /// No handle is available.
         no_handle: Cell<bool>,
+        /// Whether the physical WQ would be enabled now.
+        enabled: Cell<bool>,
+        /// Handles given out and not released.
+        handles: Cell<u32>,
+        /// Requests a physical WQ would refuse: enabling it twice, draining,
+        /// aborting or disabling it while disabled, releasing a handle that
+        /// is not out.
+        misuse: Cell<u32>,
     }
 
     impl Fixture {
@@ -340,6 +348,9 @@ mod tests {
                 fail: Cell::new(None),
                 next_handle: Cell::new(0x2a),
                 no_handle: Cell::new(false),
+                enabled: Cell::new(false),
+                handles: Cell::new(0),
+                misuse: Cell::new(0),
             })
         }
 
@@ -347,8 +358,23 @@ mod tests {
             // The capacity covers every test; a full log fails the
             // comparisons that follow.
             let _ = self.log.borrow_mut().push_within_capacity(op);
+            let wrong = match op {
+                Op::Enable => self.enabled.get(),
+                Op::Disable | Op::Drain | Op::Abort => !self.enabled.get(),
+                Op::Release(_) => self.handles.get() == 0,
+                Op::Request | Op::Vector0 => false,
+            };
+            if wrong {
+                self.misuse.set(self.misuse.get() + 1);
+            }
             if self.fail.get() == Some(op) {
                 return Err(CmdError::Hardware);
+            }
+            match op {
+                Op::Enable => self.enabled.set(true),
+                Op::Disable => self.enabled.set(false),
+                Op::Release(_) => self.handles.set(self.handles.get().saturating_sub(1)),
+                _ => {}
             }
             Ok(())
         }
@@ -384,7 +410,8 @@ mod tests {
                 return Err(CmdError::NoHandle);
             }
             let h = self.next_handle.get();
-            self.next_handle.set(h + 1);
+            self.next_handle.set(h.wrapping_add(1));
+            self.handles.set(self.handles.get() + 1);
             Ok(h)
         }
         fn release_int_handle(&self, handle: u16) {
@@ -811,6 +838,81 @@ mod tests {
         halt(&mut v.regs, &v.adi);
         assert_eq!(v.adi.take()[..], [Op::Vector0]);
         assert_eq!(v.misc_irq()?, 0x10);
+        Ok(())
+    }
+
+    #[test]
+    fn random_streams_keep_the_vdsa_and_the_wq_in_step() -> Result {
+        let mut v = Vdsa::new()?;
+        let created = v.regs.clone();
+        // xorshift32: the same stream on every run.
+        let mut seed: u32 = 0x2545_f491;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        let operands = [0, 1, 2, 0x2a, 0x10001, 0x10000, 0x8001, 0xfffff];
+        for _ in 0..20_000 {
+            let r = next();
+            // Now and then the physical WQ fails.
+            v.adi.fail.set(match r % 64 {
+                0 => Some(Op::Enable),
+                1 => Some(Op::Disable),
+                2 => Some(Op::Drain),
+                3 => Some(Op::Abort),
+                _ => None,
+            });
+            match (r >> 6) % 32 {
+                // The guest toggles memory decoding and bus mastering.
+                0 => v.cfg.write(0x04, &[(r >> 16) as u8 & 0x6])?,
+                1 => {
+                    if reset(&mut v.regs, &v.adi).is_ok() {
+                        assert_eq!(v.regs, created);
+                    }
+                }
+                2 => {
+                    let e = SoftwareError {
+                        e0: SWERR0::from_raw(1 | 0x1a << 8),
+                        e1: SWERR1::zeroed(),
+                        fault_addr: 0,
+                    };
+                    software_error(&mut v.regs, &v.adi, &e);
+                }
+                3 if v.regs.int_handle().is_some() => {
+                    revoke_int_handle(&mut v.regs, &v.adi);
+                    // The host releases the revoked handle's vector.
+                    v.adi.handles.set(v.adi.handles.get() - 1);
+                }
+                4 => halt(&mut v.regs, &v.adi),
+                5 => {
+                    v.misc_irq()?;
+                }
+                6 => v.write(0xc0, 8, 3)?,
+                _ => {
+                    // Mostly the defined codes.
+                    let code = (r >> 11) % 16;
+                    let operand = match (v.regs.int_handle(), r >> 15 & 1) {
+                        (Some(h), 1) => u32::from(h),
+                        _ => operands[(r >> 16) as usize % operands.len()],
+                    };
+                    let int_req = r & (1 << 31);
+                    v.cmd(int_req | code << 20 | operand)?;
+                }
+            }
+            v.adi.log.borrow_mut().clear();
+            assert_eq!(v.adi.misuse.get(), 0);
+            assert_eq!(v.regs.wq_enabled(), v.adi.enabled.get());
+            assert_eq!(
+                u32::from(v.regs.int_handle().is_some()),
+                v.adi.handles.get()
+            );
+            assert_eq!(v.read32(0xa8)? >> 31, 0);
+            if v.regs.device_state() == DeviceState::Disabled {
+                assert!(!v.regs.wq_enabled());
+            }
+        }
         Ok(())
     }
 }
