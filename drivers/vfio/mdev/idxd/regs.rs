@@ -282,6 +282,19 @@ kernel::bitfield! {
     }
 }
 
+kernel::bitfield! {
+    /// MSI-X permissions entry (first dword of 8 bytes per MSI-X vector):
+    /// who may ask for completion interrupts on the vector.
+    pub(crate) struct MsixPerm(u32) {
+        /// Descriptors cannot ask for interrupts on this vector.
+        2:2 ignore;
+        /// Only descriptors with `pasid` may ask for interrupts on it.
+        3:3 pasid_en;
+        /// PASID allowed to use the vector.
+        31:12 pasid;
+    }
+}
+
 /// WQCFG dwords.
 pub(crate) mod wqcfg {
     /// [`super::WqcfgSize`].
@@ -341,7 +354,7 @@ impl From<DeviceState> for Bounded<u32, 2> {
 }
 
 /// Bytes in one unit of the `TABLE_OFFSETS` fields.
-const TABLE_OFFSET_UNIT: usize = 0x100;
+pub(crate) const TABLE_OFFSET_UNIT: usize = 0x100;
 /// Bytes of one group's entry in the GRPCFG table.
 const GRPCFG_BYTES: usize = 64;
 /// Bytes of one IMS entry.

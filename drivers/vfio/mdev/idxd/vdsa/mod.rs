@@ -21,7 +21,19 @@
 //! - remove: the WQ and the PASID go back (the PASID when the VFIO device
 //!   is released, after iommufd has detached it).
 //!
-//! The emulated configuration space and BAR 0 come with the slow path.
+//! The emulated blocks, one per file, are plain state changed by the
+//! guest's accesses; they reach the physical WQ and the interrupts only
+//! through [`vcmd::Adi`], which the VFIO device is to implement:
+//!
+//! - [`cfgspace`]: the PCI configuration space (IDs, BARs, MSI-X, PCI
+//!   Express);
+//! - [`bar0`]: the control registers;
+//! - [`vcmd`]: the virtual command engine behind `CMD`, software errors and
+//!   interrupt handle revocation.
+//!
+//! They are tested by KUnit and not wired to the VFIO device yet: until
+//! then, the VFIO device reports empty configuration space and BAR 0
+//! regions.
 
 use kernel::{
     device, mdev,
@@ -39,7 +51,14 @@ use crate::{
 };
 use kernel::io::{poll::read_poll_timeout, Io};
 
+// The VFIO device does not use the emulated blocks yet; their tests do.
+#[allow(dead_code)]
+pub(crate) mod bar0;
+#[allow(dead_code)]
+pub(crate) mod cfgspace;
 pub(crate) mod portal;
+#[allow(dead_code)]
+pub(crate) mod vcmd;
 
 impl Shared {
     /// Runs one admin command and waits for its completion interrupt,
