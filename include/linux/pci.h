@@ -1798,6 +1798,29 @@ struct msi_map pci_ims_alloc_irq(struct pci_dev *pdev, unsigned int index,
 				 const struct irq_affinity_desc *affdesc);
 void pci_ims_free_irq(struct pci_dev *pdev, struct msi_map map);
 
+/* IMS storage that is an array of 16-byte slots in device memory */
+#define PCI_IMS_ARRAY_SLOT_SIZE		16
+#define PCI_IMS_ARRAY_CTRL_MASK		BIT(0)
+#define PCI_IMS_ARRAY_CTRL_PASID_EN	BIT(3)
+#define PCI_IMS_ARRAY_CTRL_PASID	GENMASK(31, 12)
+
+/**
+ * pci_ims_array_pasid_cookie - The instance cookie of an IMS array slot
+ *				which only takes interrupts of a PASID
+ * @pasid:	The PASID
+ */
+static inline union msi_instance_cookie pci_ims_array_pasid_cookie(u32 pasid)
+{
+	union msi_instance_cookie cookie = {
+		.value = ((pasid << 12) & PCI_IMS_ARRAY_CTRL_PASID) | PCI_IMS_ARRAY_CTRL_PASID_EN,
+	};
+
+	return cookie;
+}
+
+int pci_ims_array_create_domain(struct pci_dev *pdev, void __iomem *slots,
+				unsigned int nr_slots);
+
 void pci_free_irq_vectors(struct pci_dev *dev);
 int pci_irq_vector(struct pci_dev *dev, unsigned int nr);
 const struct cpumask *pci_irq_get_affinity(struct pci_dev *pdev, int vec);
