@@ -41,6 +41,7 @@ use kernel::{
 mod cmd;
 mod config;
 mod desc;
+mod ims;
 mod regs;
 mod siov;
 mod submit;
@@ -71,7 +72,8 @@ const SWERR_LOG_INTERVAL: Delta = Delta::from_secs(5);
 #[pin_data]
 pub(crate) struct Shared {
     pdev: ARef<pci::Device>,
-    bar0: pci::DevresBar<BAR0_MIN>,
+    /// Shared with the IMS domain, which writes the IMS table in it.
+    bar0: Arc<pci::DevresBar<BAR0_MIN>>,
     bar2: pci::DevresBar<WQ_PORTALS_BYTES>,
     caps: Capabilities,
     tables: Tables,
@@ -105,6 +107,9 @@ pub(crate) struct Shared {
     swerr_interval_start: Atomic<i64>,
     /// Time origin of `swerr_interval_start`.
     epoch: Instant<Monotonic>,
+    /// The IMS state the host's jobs and debugfs see.
+    #[pin]
+    ims: ims::Status,
 }
 
 impl Shared {
@@ -370,6 +375,10 @@ struct Dsa<'bound> {
     /// gone).
     #[pin]
     pasid: Mutex<Option<KernelPasid>>,
+    /// The IMS domain and the host's IMS vectors; taken at unbind, before
+    /// the device is reset.
+    #[pin]
+    ims: Mutex<Option<ims::Ims<'bound>>>,
 }
 
 struct IdxdVdcm;
@@ -424,6 +433,7 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             )?;
         }
     }
+    s.ims.show(f)?;
     writeln!(f, "software_errors {}", s.swerrs.load(Relaxed))?;
     writeln!(f, "halted {}", s.halted.load(Relaxed))
 }
@@ -475,6 +485,7 @@ impl pci::Driver for IdxdVdcm {
         // flight; removing the files waits for them.
         s.stopping.store(true, Relaxed);
         drop(this.debugfs.lock().take());
+        drop(this.ims.lock().take());
         if let Err(e) = s.disable(pdev) {
             dev_warn!(pdev, "leaving the device unreset: {:?}\n", e);
         }
@@ -580,7 +591,7 @@ impl IdxdVdcm {
         let shared = Arc::pin_init(
             try_pin_init!(Shared {
                 pdev: pdev.into(),
-                bar0: bar.into_devres()?,
+                bar0: Arc::new(bar.into_devres()?, GFP_KERNEL)?,
                 bar2,
                 caps,
                 tables,
@@ -602,6 +613,7 @@ impl IdxdVdcm {
                 // The first error starts an interval.
                 swerr_interval_start: Atomic::new(-SWERR_LOG_INTERVAL.as_nanos() - 1),
                 epoch: Instant::now(),
+                ims <- ims::Status::new(),
             }? Error),
             GFP_KERNEL,
         )?;
@@ -629,6 +641,7 @@ impl IdxdVdcm {
                 Ok::<_, Error>(handler),
             ),
             pasid <- new_mutex!(Some(pasid)),
+            ims <- new_mutex!(None),
         }? Error)
         .pin_chain(|dsa| {
             let s = &dsa.shared;
@@ -636,6 +649,11 @@ impl IdxdVdcm {
             s.enable(dsa.pdev).inspect_err(|_| {
                 let _ = s.disable(dsa.pdev);
             })?;
+            *dsa.ims.lock() = Some(ims::Ims::new(
+                dsa.pdev,
+                s.clone(),
+                module_parameters::ims_cycles.value(),
+            ));
             for wq in s.plan.wqs() {
                 dev_info!(
                     dsa.pdev,
@@ -676,6 +694,10 @@ kernel::module_pci_driver! {
         swq_size: u32 {
             default: 16,
             description: "Entries of the host's shared WQ (ENQCMDS); 0: none",
+        },
+        ims_cycles: u32 {
+            default: 0,
+            description: "Test: allocate and free every IMS vector this many times at probe",
         },
     },
 }
