@@ -15,6 +15,7 @@ status=0
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov" \
 	"module_test.sh" \
 	"host_test.sh" \
+	"ims_test.sh" \
 	"host_bench.sh 0b25" \
 	"dsa_dmatest.sh 0b25" \
 	"dsa_dmatest.sh 11fb" \
