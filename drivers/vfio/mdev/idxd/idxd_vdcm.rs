@@ -576,15 +576,16 @@ impl IdxdVdcm {
             return Err(ENODEV);
         }
 
-        // Vector 0 carries the device's events; the others, per WQ, are for
-        // descriptors' completion interrupts.
+        // Vector 0 carries the device's events; vector 1, if there is one,
+        // the host's completion interrupts (see `ims`).
         let bound: &'bound pci::Device<Bound> = pdev;
         let vectors = bound.alloc_irq_vectors_devres(
             1,
-            1,
+            u32::from(ims::MSIX_COMPLETION) + 1,
             pci::IrqTypes::default().with(pci::IrqType::MsiX),
         )?;
         let request = vectors.request(0)?;
+        let completion = vectors.request(ims::MSIX_COMPLETION.into()).ok();
         let pasid_value = pasid.pasid();
 
         let pool = Pool::new(pdev.as_ref())?;
@@ -653,6 +654,7 @@ impl IdxdVdcm {
                 dsa.pdev,
                 s.clone(),
                 module_parameters::ims_cycles.value(),
+                completion,
             ));
             for wq in s.plan.wqs() {
                 dev_info!(

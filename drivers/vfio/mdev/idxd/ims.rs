@@ -23,7 +23,7 @@
 use kernel::{
     device::Bound,
     fmt,
-    irq::{self, IrqReturn},
+    irq::{self, IrqRequest, IrqReturn},
     pci::{
         self,
         ims::{Cookie, Domain, Index, Irq},
@@ -37,8 +37,13 @@ use kernel::{
 
 use crate::{
     cmd::{Command, IntTable},
+    submit::JobIrq,
     Shared, BAR0_MIN,
 };
+
+/// The MSI-X table entry of the host's completion interrupts (entry 0
+/// carries the device's events).
+pub(crate) const MSIX_COMPLETION: u16 = 1;
 
 /// Interrupts counted by a handler.
 pub(crate) struct Counter(Atomic<u64>);
@@ -125,6 +130,8 @@ struct StatusInner {
     in_use: u32,
     /// The host's job vectors.
     vectors: KVec<JobVector>,
+    /// The host's MSI-X completion vector.
+    msix: Option<JobVector>,
 }
 
 /// The IMS state that the host's jobs and debugfs see, kept in `Shared`.
@@ -142,11 +149,22 @@ impl Status {
         })
     }
 
-    /// The host's job vectors.
-    pub(crate) fn job_vectors(&self) -> Result<KVec<JobVector>> {
+    /// The vectors of a job: none to poll, the host's IMS job vectors,
+    /// the first of them, or the MSI-X completion vector; [`ENODEV`] if
+    /// there are none.
+    pub(crate) fn job_vectors(&self, irq: JobIrq) -> Result<KVec<JobVector>> {
         let inner = self.inner.lock();
-        let mut v = KVec::with_capacity(inner.vectors.len(), GFP_KERNEL)?;
-        for jv in inner.vectors.iter() {
+        let chosen = match irq {
+            JobIrq::Poll => return Ok(KVec::new()),
+            JobIrq::Ims => &inner.vectors[..],
+            JobIrq::Ims1 => inner.vectors.get(..1).unwrap_or(&[]),
+            JobIrq::MsiX => inner.msix.as_slice(),
+        };
+        if chosen.is_empty() {
+            return Err(ENODEV);
+        }
+        let mut v = KVec::with_capacity(chosen.len(), GFP_KERNEL)?;
+        for jv in chosen {
             v.push(jv.clone(), GFP_KERNEL)?;
         }
         Ok(v)
@@ -156,13 +174,11 @@ impl Status {
     pub(crate) fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = self.inner.lock();
         match inner.domain {
-            None => return writeln!(f, "ims no"),
+            None => writeln!(f, "ims no")?,
             Some(Ok(slots)) => writeln!(f, "ims yes slots {} in_use {}", slots, inner.in_use)?,
-            Some(Err(Refused::NoTable)) => return writeln!(f, "ims no (no IMS table)"),
-            Some(Err(Refused::NoRemapping)) => {
-                return writeln!(f, "ims no (no interrupt remapping)")
-            }
-            Some(Err(Refused::Error(e))) => return writeln!(f, "ims no ({:?})", e),
+            Some(Err(Refused::NoTable)) => writeln!(f, "ims no (no IMS table)")?,
+            Some(Err(Refused::NoRemapping)) => writeln!(f, "ims no (no interrupt remapping)")?,
+            Some(Err(Refused::Error(e))) => writeln!(f, "ims no ({:?})", e)?,
         }
         for v in inner.vectors.iter() {
             write!(
@@ -181,22 +197,43 @@ impl Status {
                 v.counter.get()
             )?;
         }
+        if let Some(v) = &inner.msix {
+            writeln!(
+                f,
+                "msix_vector entry {} handle {} irq {} count {}",
+                v.slot,
+                v.handle,
+                v.irq,
+                v.counter.get()
+            )?;
+        }
         Ok(())
     }
 }
 
 /// The device's IMS domain, if any, and the vectors the host keeps; dropped at unbind.
+///
+/// Also the host's MSI-X completion vector, the reference IMS is measured
+/// against.
 pub(crate) struct Ims<'bound> {
     pdev: &'bound pci::Device<Bound>,
     shared: Arc<Shared>,
     domain: Option<Domain<'bound, BAR0_MIN>>,
     kept: KVec<ImsVector<'bound, CountingHandler>>,
+    /// The MSI-X completion vector's handler and handle.
+    msix: Option<(Pin<KBox<irq::Registration<'bound, CountingHandler>>>, u16)>,
 }
 
 impl<'bound> Ims<'bound> {
     /// Creates the IMS domain over the device's IMS table, or says once why not, runs `cycles`
-    /// allocation cycles and allocates the host's job vectors.
-    pub(crate) fn new(pdev: &'bound pci::Device<Bound>, shared: Arc<Shared>, cycles: u32) -> Self {
+    /// allocation cycles and allocates the host's job vectors; registers the MSI-X completion
+    /// vector `msix` (entry [`MSIX_COMPLETION`]) if there is one.
+    pub(crate) fn new(
+        pdev: &'bound pci::Device<Bound>,
+        shared: Arc<Shared>,
+        cycles: u32,
+        msix: Option<IrqRequest<'bound>>,
+    ) -> Self {
         let slots = shared.caps.ims_entries;
         let domain = if slots == 0 {
             Err(Refused::NoTable)
@@ -224,7 +261,13 @@ impl<'bound> Ims<'bound> {
             shared,
             domain: domain.ok(),
             kept: KVec::new(),
+            msix: None,
         };
+        if let Some(request) = msix {
+            if let Err(e) = ims.register_msix(request) {
+                dev_warn!(pdev, "no MSI-X completion vector: {:?}\n", e);
+            }
+        }
         if ims.domain.is_some() {
             if cycles > 0 {
                 match (0..cycles).try_for_each(|_| ims.cycle()) {
@@ -242,6 +285,40 @@ impl<'bound> Ims<'bound> {
             }
         }
         ims
+    }
+
+    /// Registers a counting handler on the MSI-X completion vector and gets
+    /// its handle.
+    fn register_msix(&mut self, request: IrqRequest<'bound>) -> Result {
+        let counter = Arc::new(Counter(Atomic::new(0)), GFP_KERNEL)?;
+        let irq = request.irq();
+        let reg = KBox::pin_init(
+            irq::Registration::new_static(
+                request,
+                irq::Flags::TRIGGER_NONE,
+                c"idxd_vdcm-msix",
+                Ok::<_, Error>(CountingHandler(counter.clone())),
+            ),
+            GFP_KERNEL,
+        )?;
+        let handle = if self.shared.caps.version_major >= 2 {
+            self.shared.exec(
+                self.pdev,
+                Command::RequestIntHandle(IntTable::MsiX, MSIX_COMPLETION),
+            )?
+        } else {
+            MSIX_COMPLETION
+        };
+        self.msix = Some((reg, handle));
+        self.shared.ims.inner.lock().msix = Some(JobVector {
+            handle,
+            slot: MSIX_COMPLETION.into(),
+            irq,
+            pasid: None,
+            masked: false,
+            counter,
+        });
+        Ok(())
     }
 
     fn domain(&self) -> Result<&Domain<'bound, BAR0_MIN>> {
@@ -364,9 +441,18 @@ impl Drop for Ims<'_> {
         {
             let mut status = self.shared.ims.inner.lock();
             status.vectors = KVec::new();
+            status.msix = None;
         }
         while let Some(v) = self.kept.pop() {
             self.free(v);
+        }
+        if let Some((reg, handle)) = self.msix.take() {
+            if self.shared.caps.version_major >= 2 {
+                let _ = self
+                    .shared
+                    .exec(self.pdev, Command::ReleaseIntHandle(IntTable::MsiX, handle));
+            }
+            drop(reg);
         }
     }
 }

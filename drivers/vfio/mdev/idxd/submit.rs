@@ -107,21 +107,37 @@ impl JobOp {
     }
 }
 
-/// A job written to the `submit` file: `<op> <dwq|swq> <bytes> <count> [ims]`.
+/// How a job's descriptors signal their completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JobIrq {
+    /// No interrupt: the host polls the completion records.
+    Poll,
+    /// An interrupt on each of the host's IMS job vectors in turn.
+    Ims,
+    /// An interrupt on the first IMS job vector (kernel PASID).
+    Ims1,
+    /// An interrupt on the host's MSI-X completion vector.
+    MsiX,
+}
+
+/// A job written to the `submit` file:
+/// `<op> <dwq|swq> <bytes> <count> [ims|ims1|msix]`.
 ///
-/// With `ims`, the descriptors go through the WQ's IMS portal and ask for a
-/// completion interrupt, on the host's IMS job vectors in turn (see
-/// [`crate::ims`]): each vector's handler must count exactly the completions
-/// it may raise; descriptors on a vector of another PASID must complete with
-/// "invalid interrupt handle" and raise nothing, a masked vector nothing.
+/// With `ims` or `ims1`, the descriptors go through the WQ's IMS portal and
+/// ask for a completion interrupt on the host's IMS job vectors (see
+/// [`crate::ims`]); with `msix`, through the MSI-X portal on the host's
+/// completion vector. Each descriptor's interrupt is waited for, and each
+/// vector's handler must count exactly the completions it may raise:
+/// descriptors naming a vector of another PASID must complete with "invalid
+/// interrupt handle" and raise nothing, a masked vector nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Job {
     pub(crate) op: JobOp,
     pub(crate) mode: WqMode,
     pub(crate) bytes: u32,
     pub(crate) count: u32,
-    /// Completion interrupts through IMS vectors.
-    pub(crate) ims: bool,
+    /// How descriptors signal their completion.
+    pub(crate) irq: JobIrq,
 }
 
 impl Job {
@@ -143,13 +159,15 @@ impl Job {
         };
         let bytes = number()?;
         let count = number()?;
-        let ims = match words.next() {
-            None => false,
-            Some(b"ims") => true,
+        let irq = match words.next() {
+            None => JobIrq::Poll,
+            Some(b"ims") => JobIrq::Ims,
+            Some(b"ims1") => JobIrq::Ims1,
+            Some(b"msix") => JobIrq::MsiX,
             Some(_) => return Err(EINVAL),
         };
         if words.next().is_some()
-            || (ims && op == JobOp::BadRecord)
+            || (irq != JobIrq::Poll && op == JobOp::BadRecord)
             || !(1..=JOB_MAX_BYTES).contains(&bytes)
             || !(1..=JOB_MAX_COUNT).contains(&count)
         {
@@ -160,7 +178,7 @@ impl Job {
             mode,
             bytes,
             count,
-            ims,
+            irq,
         })
     }
 }
@@ -210,12 +228,8 @@ impl fmt::Display for JobReport {
             per_s,
             per_s * u64::from(job.bytes) / 1024
         )?;
-        if job.ims {
-            writeln!(
-                f,
-                "ims irqs={} irqs_expected={}",
-                self.irqs, self.irqs_expected
-            )?;
+        if job.irq != JobIrq::Poll {
+            writeln!(f, "irqs={} irqs_expected={}", self.irqs, self.irqs_expected)?;
         }
         Ok(())
     }
@@ -374,15 +388,7 @@ impl Shared {
 
     fn run_job_on(&self, pool: &Pool, job: Job, wq: &KernelWq, report: &mut JobReport) -> Result {
         let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
-        let vectors = if job.ims {
-            let v = self.ims.job_vectors()?;
-            if v.is_empty() {
-                return Err(ENODEV);
-            }
-            v
-        } else {
-            KVec::new()
-        };
+        let vectors = self.ims.job_vectors(job.irq)?;
         let mut counts_before = KVec::with_capacity(vectors.len(), GFP_KERNEL)?;
         for v in vectors.iter() {
             counts_before.push(v.counter.get(), GFP_KERNEL)?;
@@ -398,7 +404,11 @@ impl Shared {
             usize::from(wq.size)
                 .min(pool.slots.len())
                 .min(job.count as usize)
-                .min(if job.ims { vectors.len() } else { usize::MAX })
+                .min(if job.irq == JobIrq::Poll {
+                    usize::MAX
+                } else {
+                    vectors.len()
+                })
         };
         // The vector of descriptor `seq`, and whether it is one the
         // descriptor's work may not raise.
@@ -489,7 +499,7 @@ impl Shared {
         }
         let elapsed = start.elapsed() - unmeasured;
         report.elapsed_ns = u64::try_from(elapsed.as_nanos()).unwrap_or(0);
-        if job.ims {
+        if job.irq != JobIrq::Poll {
             self.check_irqs(&vectors, &counts_before, &irqs_expected, report);
         }
         result
@@ -616,8 +626,11 @@ impl Shared {
         cmd: &portal::Command,
         report: &mut JobReport,
     ) -> Result {
-        let offset =
-            usize::from(wq.index) * WQ_PORTALS_BYTES + if job.ims { IMS_PORTAL } else { 0 };
+        let offset = usize::from(wq.index) * WQ_PORTALS_BYTES
+            + match job.irq {
+                JobIrq::Ims | JobIrq::Ims1 => IMS_PORTAL,
+                JobIrq::Poll | JobIrq::MsiX => 0,
+            };
         let bar = self.bar2.try_access().ok_or(ENXIO)?;
         match wq.mode {
             WqMode::Dedicated => portal::movdir64b(&*bar, offset, cmd),
