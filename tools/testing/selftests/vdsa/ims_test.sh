@@ -64,6 +64,7 @@ vectors() {
 }
 
 if [ "$mode" = off ]; then
+	dmesg -c >/dev/null
 	ktap_check "module loads" modprobe idxd_vdcm
 	for bdf in $dsas; do
 		d=/sys/kernel/debug/idxd_vdcm-$bdf
@@ -81,6 +82,7 @@ if [ "$mode" = off ]; then
 		}
 		ktap_check "$bdf: config says so, IMS jobs are refused, host jobs work" no_ims
 	done
+	rmmod idxd_vdcm
 	ktap_finished
 fi
 
@@ -110,7 +112,7 @@ for bdf in $dsas; do
 	# The vectors' counts (config) must equal their interrupts
 	# (/proc/interrupts); prints "slot pasid masked count" per vector.
 	counts_agree() {
-		vectors "$d" | while read -r _ _ slot _ _ _ irq _ pasid _ masked _ count; do
+		vectors "$d" | while read -r _ _ slot _ _ _ irq _ _ _ _ _ count; do
 			total=$(irq_total "$irq")
 			if [ "$total" != "$count" ]; then
 				ktap_diag "slot $slot: count $count, /proc/interrupts $total"
@@ -145,7 +147,7 @@ for bdf in $dsas; do
 		echo "$v" | grep -v " pasid $pasid " | grep -q "pasid [0-9]* masked 0 count 0$" &&
 			echo "$v" | grep -q "pasid $pasid masked 1 count 0$" &&
 			job "$d" "memmove swq 64 5 ims" &&
-			grep -q "ims irqs=3 irqs_expected=3" "$d/submit"
+			grep -q "^irqs=3 irqs_expected=3$" "$d/submit"
 	}
 	ktap_check "$bdf: another PASID's vector (status 0x19) and the masked one raise nothing" refused
 
@@ -161,4 +163,5 @@ for bdf in $dsas; do
 	ktap_check "$bdf: unbind with vectors allocated frees them; rebind brings them back" unbind
 done
 
+rmmod idxd_vdcm
 ktap_finished

@@ -17,6 +17,7 @@ status=0
 	"host_test.sh" \
 	"ims_test.sh" \
 	"host_bench.sh 0b25" \
+	"ims_bench.sh 0b25" \
 	"dsa_dmatest.sh 0b25" \
 	"dsa_dmatest.sh 11fb" \
 	"vfio_driver_test.sh -v iommufd" \
