@@ -456,3 +456,37 @@ impl Drop for Ims<'_> {
         }
     }
 }
+
+#[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]
+#[kunit_tests(idxd_vdcm_ims)]
+mod tests {
+    use super::*;
+
+    /// The DSA's IMS entry control: bit 0 mask, bit 3 PASID enable, PASID in
+    /// bits 31:12.
+    fn control(pasid: u32) -> u64 {
+        (u64::from(pasid) << 12) | (1 << 3)
+    }
+
+    #[test]
+    fn cookie_is_the_entry_control_pasid_part() {
+        for pasid in [0, 1, 0x12345, 0xfffff] {
+            let Ok(c) = Cookie::pasid_only(pasid) else {
+                panic!("a 20-bit PASID makes a cookie");
+            };
+            assert_eq!(c.raw(), control(pasid));
+            // Never the mask bit: the chip owns it.
+            assert_eq!(c.raw() & 1, 0);
+            assert_eq!(c.pasid(), Some(pasid));
+        }
+        assert_eq!(Cookie::ANY.raw(), 0);
+        assert_eq!(Cookie::ANY.pasid(), None);
+        assert_eq!(Cookie::pasid_only(1 << 20).err(), Some(EINVAL));
+    }
+
+    #[test]
+    fn index_any_is_msi_any_index() {
+        assert_eq!(Index::Any.raw(), u32::MAX);
+        assert_eq!(Index::At(255).raw(), 255);
+    }
+}

@@ -12,7 +12,7 @@
 dir=$(dirname "$0")
 status=0
 [ $# -gt 0 ] || set -- \
-	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov" \
+	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov idxd_vdcm_ims" \
 	"module_test.sh" \
 	"host_test.sh" \
 	"ims_test.sh" \
