@@ -182,6 +182,17 @@ st=$?
 count_ktap "$out/vm-tests.out"
 result $st "guest: the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
 
+section "interrupt remapping off"
+# The guest turns interrupt remapping off: idxd_vdcm gets no IMS domain,
+# says so once per device, and the host's work goes on.
+tools/vm/run --kmemleak --log "$out/vm-noir.console" --append intremap=off \
+	-- /opt/vdsa/tests/run_tests.sh "ims_test.sh off" "host_test.sh" \
+	>"$out/vm-noir.out" 2>"$out/vm-noir.err"
+st=$?
+[ $st -eq 0 ] || cat "$out/vm-noir.out" "$out/vm-noir.err"
+count_ktap "$out/vm-noir.out"
+result $st "guest (no interrupt remapping): the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
+
 section "idxd's user WQs with shared virtual memory (SVA platform)"
 # The platform of tools/qemu/README.md, "SVA": first-stage IOMMU tables
 # and ATS, no PRI on the DSAs, 4-level paging in the guest. The run above

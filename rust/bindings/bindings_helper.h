@@ -68,6 +68,7 @@
 #include <linux/io-pgtable.h>
 #include <linux/ioport.h>
 #include <linux/iosys-map.h>
+#include <linux/irq.h>
 #include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/mdev.h>

@@ -33,6 +33,8 @@ use core::{
 };
 
 mod id;
+#[cfg(CONFIG_PCI_IMS_ARRAY)]
+pub mod ims;
 mod io;
 mod irq;
 

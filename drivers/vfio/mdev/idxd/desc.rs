@@ -70,6 +70,8 @@ pub(crate) struct Descriptor {
     pub(crate) dst: u64,
     /// Bytes to process.
     pub(crate) size: u32,
+    /// Completion interrupt handle, if the completion raises an interrupt.
+    pub(crate) int_handle: Option<u16>,
 }
 
 // Byte offsets of the descriptor's fields.
@@ -79,10 +81,12 @@ const COMPLETION: usize = 8;
 const SRC: usize = 16;
 const DST: usize = 24;
 const SIZE: usize = 32;
+const INT_HANDLE: usize = 36;
 
 impl Descriptor {
     /// The 64 bytes to store into a portal. A completion record is always
-    /// requested, so every outcome, errors included, is reported in memory.
+    /// requested, so every outcome, errors included, is reported in memory;
+    /// with an interrupt handle, the completion raises an interrupt too.
     pub(crate) fn encode(&self) -> Result<portal::Command> {
         let dw0 = Dword0::zeroed()
             .try_with_pasid(self.pasid)?
@@ -90,6 +94,7 @@ impl Descriptor {
         let dw1 = Dword1::zeroed()
             .with_crav(true)
             .with_rcr(true)
+            .with_rci(self.int_handle.is_some())
             .with_opcode(self.opcode);
         let mut cmd = portal::Command::zeroed();
         let b = &mut cmd.0;
@@ -99,6 +104,9 @@ impl Descriptor {
         b[SRC..SRC + 8].copy_from_slice(&self.src.to_le_bytes());
         b[DST..DST + 8].copy_from_slice(&self.dst.to_le_bytes());
         b[SIZE..SIZE + 4].copy_from_slice(&self.size.to_le_bytes());
+        if let Some(h) = self.int_handle {
+            b[INT_HANDLE..INT_HANDLE + 2].copy_from_slice(&h.to_le_bytes());
+        }
         Ok(cmd)
     }
 }
@@ -169,6 +177,7 @@ mod tests {
             src: 0x1000,
             dst: 0x2000,
             size: 4096,
+            int_handle: None,
         };
         let Ok(cmd) = d.encode() else {
             panic!("a valid descriptor encodes");
@@ -186,6 +195,28 @@ mod tests {
     }
 
     #[test]
+    fn encodes_a_completion_interrupt() {
+        let d = Descriptor {
+            pasid: 1,
+            privileged: true,
+            opcode: Opcode::Memmove as u8,
+            completion: 0x1000,
+            src: 0x2000,
+            dst: 0x3000,
+            size: 64,
+            int_handle: Some(0x1a5),
+        };
+        let Ok(cmd) = d.encode() else {
+            panic!("a valid descriptor encodes");
+        };
+        let b = &cmd.0;
+        // RCI is bit 4 of the flags.
+        assert_eq!(b[4..8], (0x0300_001cu32).to_le_bytes());
+        assert_eq!(b[36..38], 0x1a5u16.to_le_bytes());
+        assert!(b[38..].iter().all(|&x| x == 0));
+    }
+
+    #[test]
     fn refuses_a_wide_pasid() {
         let d = Descriptor {
             pasid: 1 << 20,
@@ -195,6 +226,7 @@ mod tests {
             src: 0,
             dst: 0,
             size: 0,
+            int_handle: None,
         };
         assert_eq!(d.encode().err(), Some(EOVERFLOW));
     }

@@ -45,6 +45,7 @@ use kernel::{
 mod cmd;
 mod config;
 mod desc;
+mod ims;
 mod regs;
 mod siov;
 mod submit;
@@ -76,7 +77,8 @@ const SWERR_LOG_INTERVAL: Delta = Delta::from_secs(5);
 #[pin_data]
 pub(crate) struct Shared {
     pdev: ARef<pci::Device>,
-    bar0: pci::DevresBar<BAR0_MIN>,
+    /// Shared with the IMS domain, which writes the IMS table in it.
+    bar0: Arc<pci::DevresBar<BAR0_MIN>>,
     bar2: pci::DevresBar<WQ_PORTALS_BYTES>,
     caps: Capabilities,
     tables: Tables,
@@ -121,6 +123,9 @@ pub(crate) struct Shared {
     /// Calls of the vDSAs' VFIO read, write and ioctl handlers: the slow
     /// path, which the fast path never takes.
     vfio_calls: Atomic<u64>,
+    /// The IMS state the host's jobs and debugfs see.
+    #[pin]
+    ims: ims::Status,
 }
 
 impl Shared {
@@ -401,6 +406,10 @@ struct Dsa<'bound> {
     /// first at unbind.
     #[pin]
     vdsa: Mutex<Option<Pin<KBox<mdev::Parent<vdsa::VdsaDriver>>>>>,
+    /// The IMS domain and the host's IMS vectors; taken at unbind, before
+    /// the device is reset.
+    #[pin]
+    ims: Mutex<Option<ims::Ims<'bound>>>,
 }
 
 struct IdxdVdcm;
@@ -466,6 +475,7 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         )?;
     }
     writeln!(f, "vdsa_vfio_calls {}", s.vfio_calls.load(Relaxed))?;
+    s.ims.show(f)?;
     writeln!(f, "software_errors {}", s.swerrs.load(Relaxed))?;
     writeln!(f, "halted {}", s.halted.load(Relaxed))
 }
@@ -521,6 +531,7 @@ impl pci::Driver for IdxdVdcm {
         // flight; removing the files waits for them.
         s.stopping.store(true, Relaxed);
         drop(this.debugfs.lock().take());
+        drop(this.ims.lock().take());
         if let Err(e) = s.disable(pdev) {
             dev_warn!(pdev, "leaving the device unreset: {:?}\n", e);
         }
@@ -611,15 +622,16 @@ impl IdxdVdcm {
             return Err(ENODEV);
         }
 
-        // Vector 0 carries the device's events; the others, per WQ, are for
-        // descriptors' completion interrupts.
+        // Vector 0 carries the device's events; vector 1, if there is one,
+        // the host's completion interrupts (see `ims`).
         let bound: &'bound pci::Device<Bound> = pdev;
         let vectors = bound.alloc_irq_vectors_devres(
             1,
-            1,
+            u32::from(ims::MSIX_COMPLETION) + 1,
             pci::IrqTypes::default().with(pci::IrqType::MsiX),
         )?;
         let request = vectors.request(0)?;
+        let completion = vectors.request(ims::MSIX_COMPLETION.into()).ok();
         let pasid_value = pasid.pasid();
 
         let adi = if siov { plan.adi_wqs(&caps) } else { None };
@@ -632,7 +644,7 @@ impl IdxdVdcm {
         let shared = Arc::pin_init(
             try_pin_init!(Shared {
                 pdev: pdev.into(),
-                bar0: bar.into_devres()?,
+                bar0: Arc::new(bar.into_devres()?, GFP_KERNEL)?,
                 bar2,
                 caps,
                 tables,
@@ -658,6 +670,7 @@ impl IdxdVdcm {
                 adi_taken <- new_mutex!(0),
                 user_portals,
                 vfio_calls: Atomic::new(0),
+                ims <- ims::Status::new(),
             }? Error),
             GFP_KERNEL,
         )?;
@@ -686,6 +699,7 @@ impl IdxdVdcm {
             ),
             pasid <- new_mutex!(Some(pasid)),
             vdsa <- new_mutex!(None),
+            ims <- new_mutex!(None),
         }? Error)
         .pin_chain(|dsa| {
             let s = &dsa.shared;
@@ -693,6 +707,12 @@ impl IdxdVdcm {
             s.enable(dsa.pdev).inspect_err(|_| {
                 let _ = s.disable(dsa.pdev);
             })?;
+            *dsa.ims.lock() = Some(ims::Ims::new(
+                dsa.pdev,
+                s.clone(),
+                module_parameters::ims_cycles.value(),
+                completion,
+            ));
             for wq in s.plan.wqs() {
                 dev_info!(
                     dsa.pdev,
@@ -755,6 +775,10 @@ kernel::module_pci_driver! {
         unsafe_user_portals: u32 {
             default: 0,
             description: "1: let a vDSA's opener without CAP_SYS_RAWIO map its portals (accepts INTEL-SA-01084)",
+        },
+        ims_cycles: u32 {
+            default: 0,
+            description: "Test: allocate and free every IMS vector this many times at probe",
         },
     },
 }

@@ -22,12 +22,13 @@ use kernel::{
     portal,
     prelude::*,
     sync::atomic::Relaxed,
-    time::{Delta, Instant, Monotonic},
+    time::{delay::fsleep, Delta, Instant, Monotonic},
 };
 
 use crate::{
     config::{KernelWq, WqMode},
     desc::{record, Descriptor, Opcode, Status, COMPLETION_BYTES},
+    ims::JobVector,
     regs::SoftwareError,
     Shared,
 };
@@ -46,6 +47,9 @@ const COMPLETION_TIMEOUT: Delta = Delta::from_millis(1000);
 /// Busy polling before sleeping between polls of a completion record.
 const COMPLETION_SPIN: Delta = Delta::from_micros(100);
 const COMPLETION_SLEEP: Delta = Delta::from_micros(50);
+/// Time a job waits after its completion interrupts arrived, for late extra
+/// ones.
+const IRQ_SETTLE: Delta = Delta::from_millis(20);
 
 /// Largest transfer of one job's descriptors.
 pub(crate) const JOB_MAX_BYTES: u32 = 16 * 1024;
@@ -103,13 +107,37 @@ impl JobOp {
     }
 }
 
-/// A job written to the `submit` file: `<op> <dwq|swq> <bytes> <count>`.
+/// How a job's descriptors signal their completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JobIrq {
+    /// No interrupt: the host polls the completion records.
+    Poll,
+    /// An interrupt on each of the host's IMS job vectors in turn.
+    Ims,
+    /// An interrupt on the first IMS job vector (kernel PASID).
+    Ims1,
+    /// An interrupt on the host's MSI-X completion vector.
+    MsiX,
+}
+
+/// A job written to the `submit` file:
+/// `<op> <dwq|swq> <bytes> <count> [ims|ims1|msix]`.
+///
+/// With `ims` or `ims1`, the descriptors go through the WQ's IMS portal and
+/// ask for a completion interrupt on the host's IMS job vectors (see
+/// [`crate::ims`]); with `msix`, through the MSI-X portal on the host's
+/// completion vector. Each descriptor's interrupt is waited for, and each
+/// vector's handler must count exactly the completions it may raise:
+/// descriptors naming a vector of another PASID must complete with "invalid
+/// interrupt handle" and raise nothing, a masked vector nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Job {
     pub(crate) op: JobOp,
     pub(crate) mode: WqMode,
     pub(crate) bytes: u32,
     pub(crate) count: u32,
+    /// How descriptors signal their completion.
+    pub(crate) irq: JobIrq,
 }
 
 impl Job {
@@ -131,7 +159,15 @@ impl Job {
         };
         let bytes = number()?;
         let count = number()?;
+        let irq = match words.next() {
+            None => JobIrq::Poll,
+            Some(b"ims") => JobIrq::Ims,
+            Some(b"ims1") => JobIrq::Ims1,
+            Some(b"msix") => JobIrq::MsiX,
+            Some(_) => return Err(EINVAL),
+        };
         if words.next().is_some()
+            || (irq != JobIrq::Poll && op == JobOp::BadRecord)
             || !(1..=JOB_MAX_BYTES).contains(&bytes)
             || !(1..=JOB_MAX_COUNT).contains(&count)
         {
@@ -142,6 +178,7 @@ impl Job {
             mode,
             bytes,
             count,
+            irq,
         })
     }
 }
@@ -159,6 +196,10 @@ pub(crate) struct JobReport {
     pub(crate) first_status: u8,
     /// Error that stopped the job (0: none).
     pub(crate) errno: i32,
+    /// Completion interrupts counted by the IMS vectors' handlers, and
+    /// expected.
+    pub(crate) irqs: u64,
+    pub(crate) irqs_expected: u64,
 }
 
 impl fmt::Display for JobReport {
@@ -186,7 +227,11 @@ impl fmt::Display for JobReport {
             self.elapsed_ns,
             per_s,
             per_s * u64::from(job.bytes) / 1024
-        )
+        )?;
+        if job.irq != JobIrq::Poll {
+            writeln!(f, "irqs={} irqs_expected={}", self.irqs, self.irqs_expected)?;
+        }
+        Ok(())
     }
 }
 
@@ -211,6 +256,10 @@ const UNMAPPED_IOVA: u64 = 0xfff0_0000_0000_0000;
 const BAD_OPCODE: u8 = 0x3f;
 /// Software error of a completion record address that does not translate.
 const SWERR_RECORD_FAULT: u8 = 0x1a;
+/// Status of a descriptor whose completion interrupt handle is invalid.
+const STATUS_INT_HANDLE_INVALID: u8 = 0x19;
+/// Offset of the IMS portals (unlimited) in a WQ's portal pages.
+const IMS_PORTAL: usize = 2 * 4096;
 
 /// The buffers and the completion record of one descriptor in flight.
 struct Slot {
@@ -338,14 +387,39 @@ impl Shared {
     }
 
     fn run_job_on(&self, pool: &Pool, job: Job, wq: &KernelWq, report: &mut JobReport) -> Result {
+        let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
+        let vectors = self.ims.job_vectors(job.irq)?;
+        let mut counts_before = KVec::with_capacity(vectors.len(), GFP_KERNEL)?;
+        for v in vectors.iter() {
+            counts_before.push(v.counter.get(), GFP_KERNEL)?;
+        }
+        let mut irqs_expected = KVec::from_elem(0u64, vectors.len(), GFP_KERNEL)?;
+        // With IMS vectors, at most one descriptor per vector is in flight,
+        // and its interrupt is waited for before the vector is used again:
+        // two messages of one vector before the CPU takes the first would
+        // be one interrupt.
         let depth = if job.op == JobOp::BadRecord {
             1
         } else {
             usize::from(wq.size)
                 .min(pool.slots.len())
                 .min(job.count as usize)
+                .min(if job.irq == JobIrq::Poll {
+                    usize::MAX
+                } else {
+                    vectors.len()
+                })
         };
-        let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
+        // The vector of descriptor `seq`, and whether it is one the
+        // descriptor's work may not raise.
+        let target = |seq: u32| {
+            let at = (seq as usize).checked_rem(vectors.len())?;
+            let v = vectors.get(at)?;
+            let refused = v
+                .pasid
+                .is_some_and(|p| wq.mode == WqMode::Dedicated || p != self.pasid);
+            Some((at, v, refused))
+        };
         // Descriptor number in each slot, if one is in flight there, and the
         // count of software errors before it was submitted.
         let mut in_flight = [None::<(u32, u32)>; JOB_MAX_DEPTH];
@@ -366,8 +440,15 @@ impl Shared {
                     }
                 };
                 in_flight[i] = None;
+                if let Some((at, v, false)) = target(seq).filter(|(_, v, _)| !v.masked) {
+                    let want = irqs_expected.get(at).copied().unwrap_or(0);
+                    let before = counts_before.get(at).copied().unwrap_or(0);
+                    // A lost interrupt shows in the final check.
+                    let _ = poll(|| Ok(v.counter.get().wrapping_sub(before)), |n| *n >= want);
+                }
                 let t = Instant::<Monotonic>::now();
-                let ok = self.check(job, wq, seq, slot, &outcome, &mut scratch);
+                let refused = target(seq).is_some_and(|(_, _, r)| r);
+                let ok = self.check(job, wq, seq, refused, slot, &outcome, &mut scratch);
                 unmeasured += t.elapsed();
                 report.done += 1;
                 if !ok {
@@ -381,12 +462,18 @@ impl Shared {
                 result = Err(ECANCELED);
             } else if next < job.count {
                 let t = Instant::<Monotonic>::now();
+                let handle = target(next).map(|(at, v, refused)| {
+                    if let Some(n) = irqs_expected.get_mut(at).filter(|_| !refused && !v.masked) {
+                        *n = n.saturating_add(1);
+                    }
+                    v.handle
+                });
                 let desc = self
                     .prepare(job, next, slot, &mut scratch)
-                    .and_then(|()| self.descriptor(job, next, slot));
+                    .and_then(|()| self.descriptor(job, next, slot, handle));
                 unmeasured += t.elapsed();
                 let (swerrs, _) = self.software_errors();
-                if let Err(e) = desc.and_then(|desc| self.submit(wq, &desc, report)) {
+                if let Err(e) = desc.and_then(|desc| self.submit(job, wq, &desc, report)) {
                     result = Err(e);
                     break;
                 }
@@ -396,7 +483,7 @@ impl Shared {
             if in_flight.iter().all(Option::is_none) && (next == job.count || result.is_err()) {
                 break;
             }
-            i = (i + 1) % depth;
+            i = (i + 1).checked_rem(depth).unwrap_or(0);
         }
         // Whatever stopped the job, the device must be done with the buffers
         // before they are used again.
@@ -412,7 +499,48 @@ impl Shared {
         }
         let elapsed = start.elapsed() - unmeasured;
         report.elapsed_ns = u64::try_from(elapsed.as_nanos()).unwrap_or(0);
+        if job.irq != JobIrq::Poll {
+            self.check_irqs(&vectors, &counts_before, &irqs_expected, report);
+        }
         result
+    }
+
+    /// Waits for the completion interrupts the job's IMS vectors expect,
+    /// then checks that each handler counted exactly those.
+    fn check_irqs(
+        &self,
+        vectors: &[JobVector],
+        before: &[u64],
+        expected: &[u64],
+        report: &mut JobReport,
+    ) {
+        let counted = || {
+            vectors
+                .iter()
+                .zip(before)
+                .map(|(v, b)| v.counter.get().wrapping_sub(*b))
+        };
+        // The device writes the record before it raises the interrupt.
+        let _ = poll(
+            || Ok(()),
+            |&()| counted().zip(expected).all(|(got, want)| got >= *want),
+        );
+        // Late extra interrupts would show up here.
+        fsleep(IRQ_SETTLE);
+        report.irqs_expected = expected.iter().fold(0, |a, n| a.saturating_add(*n));
+        report.irqs = counted().fold(0, u64::saturating_add);
+        for ((v, got), want) in vectors.iter().zip(counted()).zip(expected) {
+            if got != *want {
+                dev_err!(
+                    self.pdev,
+                    "IMS slot {}: {} completion interrupts, expected {}\n",
+                    v.slot,
+                    got,
+                    want
+                );
+                report.failed += 1;
+            }
+        }
     }
 
     /// Fills the buffers of descriptor `seq` and clears its completion
@@ -428,7 +556,7 @@ impl Shared {
                 (&slot.src).copy_from_slice(scratch);
                 if job.op == JobOp::Compare && seq % 2 == 1 {
                     // Odd descriptors differ at one byte.
-                    let at = (seq as usize / 2) % bytes;
+                    let at = (seq as usize / 2).checked_rem(bytes).unwrap_or(0);
                     scratch[at] ^= 0xff;
                 }
                 if job.op != JobOp::Compare {
@@ -445,7 +573,13 @@ impl Shared {
         Ok(())
     }
 
-    fn descriptor(&self, job: Job, seq: u32, slot: &Slot) -> Result<portal::Command> {
+    fn descriptor(
+        &self,
+        job: Job,
+        seq: u32,
+        slot: &Slot,
+        int_handle: Option<u16>,
+    ) -> Result<portal::Command> {
         let completion = if job.op == JobOp::BadRecord {
             UNMAPPED_IOVA
         } else {
@@ -478,13 +612,25 @@ impl Shared {
             src,
             dst,
             size: job.bytes,
+            int_handle,
         }
         .encode()
     }
 
-    /// Stores one descriptor into the WQ's unlimited MSI-X portal.
-    fn submit(&self, wq: &KernelWq, cmd: &portal::Command, report: &mut JobReport) -> Result {
-        let offset = usize::from(wq.index) * WQ_PORTALS_BYTES;
+    /// Stores one descriptor into the WQ's unlimited MSI-X portal, or its
+    /// IMS portal for a job with IMS vectors.
+    fn submit(
+        &self,
+        job: Job,
+        wq: &KernelWq,
+        cmd: &portal::Command,
+        report: &mut JobReport,
+    ) -> Result {
+        let offset = usize::from(wq.index) * WQ_PORTALS_BYTES
+            + match job.irq {
+                JobIrq::Ims | JobIrq::Ims1 => IMS_PORTAL,
+                JobIrq::Poll | JobIrq::MsiX => 0,
+            };
         let bar = self.bar2.try_access().ok_or(ENXIO)?;
         match wq.mode {
             WqMode::Dedicated => portal::movdir64b(&*bar, offset, cmd),
@@ -514,11 +660,13 @@ impl Shared {
     }
 
     /// Checks the outcome of completed descriptor `seq`.
+    #[allow(clippy::too_many_arguments)]
     fn check(
         &self,
         job: Job,
         wq: &KernelWq,
         seq: u32,
+        refused: bool,
         slot: &Slot,
         outcome: &Outcome,
         scratch: &mut [u8],
@@ -544,6 +692,10 @@ impl Shared {
             }
         };
         let status = Status::decode(rec.status());
+        // Work that succeeds but names a vector it may not raise.
+        if refused && matches!(job.op, JobOp::Memmove | JobOp::Fill | JobOp::Compare) {
+            return status == Status::Error(STATUS_INT_HANDLE_INVALID);
+        }
         match job.op {
             JobOp::Memmove => status == Status::Success && dst_is(&|i| pattern(seq, i)),
             JobOp::Fill => {
@@ -554,7 +706,7 @@ impl Shared {
                 if seq % 2 == 0 {
                     status == Status::Success && rec.result() == 0
                 } else {
-                    let expected = (seq / 2) % job.bytes;
+                    let expected = (seq / 2).checked_rem(job.bytes).unwrap_or(0);
                     status == Status::Success && rec.result() == 1 && rec.bytes() == expected
                 }
             }

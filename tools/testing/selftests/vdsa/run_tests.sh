@@ -12,13 +12,15 @@
 dir=$(dirname "$0")
 status=0
 [ $# -gt 0 ] || set -- \
-	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov idxd_vdcm_vdsa_cfgspace idxd_vdcm_vdsa_bar0 idxd_vdcm_vdsa_vcmd" \
+	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov idxd_vdcm_ims idxd_vdcm_vdsa_cfgspace idxd_vdcm_vdsa_bar0 idxd_vdcm_vdsa_vcmd" \
 	"module_test.sh" \
 	"host_test.sh" \
+	"ims_test.sh" \
 	"host_bench.sh 0b25" \
 	"vdsa_test.sh 0b25" \
 	"vdsa_test.sh 11fb" \
 	"vdsa_bench.sh 0b25" \
+	"ims_bench.sh 0b25" \
 	"dsa_dmatest.sh 0b25" \
 	"dsa_dmatest.sh 11fb" \
 	"vfio_driver_test.sh -v iommufd" \

@@ -40,6 +40,7 @@
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pcie.h"
+#include "hw/pci/msi.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
@@ -489,10 +490,16 @@ static void dsa_msix_notify(IntelDSAState *s, unsigned vector)
     msix_notify(pdev, vector);
 }
 
+/*
+ * An IMS interrupt is a memory write of the PF like an MSI-X one: through
+ * its bus-master address space, with its requester ID, so that an IOMMU
+ * with interrupt remapping decodes a remappable message and checks its
+ * source, and nothing is sent while bus mastering is off.
+ */
 static void dsa_ims_notify(IntelDSAState *s, unsigned idx)
 {
     DSAIMSEntry *e;
-    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+    MSIMessage msg;
 
     if (idx >= s->ims_size) {
         return;
@@ -503,9 +510,9 @@ static void dsa_ims_notify(IntelDSAState *s, unsigned idx)
         return;
     }
     trace_dsa_irq(idx, true);
-    attrs.requester_id = pci_requester_id(PCI_DEVICE(s));
-    address_space_stl_le(&address_space_memory, e->addr, e->data, attrs,
-                         NULL);
+    msg.address = e->addr;
+    msg.data = e->data;
+    msi_send_message(PCI_DEVICE(s), msg);
 }
 
 static void dsa_set_intcause(IntelDSAState *s, uint32_t cause, bool notify)

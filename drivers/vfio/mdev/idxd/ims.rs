@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The DSA's Interrupt Message Store (IMS).
+//!
+//! The IMS table is an array of 16-byte slots in BAR0 (at `TABLE_OFFSETS.ims`, with
+//! `GENCAP.max_ims_mult` times 256 slots). The driver hands it to the kernel's PCI/IMS array
+//! domain at probe, when the device has one and the platform can remap its interrupts, and keeps
+//! it until unbind, freeing every vector first. A vector's slot is the interrupt handle of the
+//! work descriptors that use it on DSA 1.0; on 2.0 the handle comes from the Request Interrupt
+//! Handle command. A vector allocated for a PASID only takes completions of work of that PASID;
+//! other work naming it completes with status 0x19 (invalid interrupt handle) and raises
+//! nothing.
+//!
+//! The mediated devices will each get vectors with their PASID ([`Ims::alloc`]) and signal
+//! their eventfds from the handlers. Until then the host keeps a few vectors with counting
+//! handlers for its own jobs (`submit ... ims`, see [`JobVector`]): for work of its kernel
+//! PASID, for work of any PASID, for another PASID (which must not raise it), and one masked.
+//! The `ims_cycles` module parameter has probe allocate every slot and free them that many
+//! times first.
+//!
+//! Lock order: `Shared::job`, then [`Status`], then `Shared::cmd_lock`.
+
+use kernel::{
+    device::Bound,
+    fmt,
+    irq::{self, IrqRequest, IrqReturn},
+    pci::{
+        self,
+        ims::{Cookie, Domain, Index, Irq},
+    },
+    prelude::*,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        new_mutex, Arc, Mutex,
+    },
+};
+
+use crate::{
+    cmd::{Command, IntTable},
+    submit::JobIrq,
+    Shared, BAR0_MIN,
+};
+
+/// The MSI-X table entry of the host's completion interrupts (entry 0
+/// carries the device's events).
+pub(crate) const MSIX_COMPLETION: u16 = 1;
+
+/// Interrupts counted by a handler.
+pub(crate) struct Counter(Atomic<u64>);
+
+impl Counter {
+    /// Interrupts so far.
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Relaxed)
+    }
+}
+
+/// A handler that counts its interrupts.
+pub(crate) struct CountingHandler(Arc<Counter>);
+
+impl irq::Handler for CountingHandler {
+    fn handle(&self) -> IrqReturn {
+        self.0 .0.fetch_add(1, Relaxed);
+        IrqReturn::Handled
+    }
+}
+
+/// An IMS vector with its handler and the device's interrupt handle for it.
+pub(crate) struct ImsVector<'bound, H: irq::Handler + 'static> {
+    irq: Pin<KBox<Irq<'bound, H, BAR0_MIN>>>,
+    handle: u16,
+}
+
+impl<H: irq::Handler + 'static> ImsVector<'_, H> {
+    /// The handle work descriptors name in their completion interrupt handle.
+    pub(crate) fn handle(&self) -> u16 {
+        self.handle
+    }
+
+    /// The slot.
+    pub(crate) fn slot(&self) -> u32 {
+        self.irq.vector().index()
+    }
+
+    /// The Linux interrupt number.
+    pub(crate) fn irq(&self) -> u32 {
+        self.irq.vector().irq()
+    }
+
+    /// The PASID whose work may raise the vector, if only one.
+    pub(crate) fn pasid(&self) -> Option<u32> {
+        self.irq.vector().cookie().pasid()
+    }
+}
+
+/// What a host job needs of a kept vector.
+#[derive(Clone)]
+pub(crate) struct JobVector {
+    /// The interrupt handle for descriptors.
+    pub(crate) handle: u16,
+    /// The slot.
+    pub(crate) slot: u32,
+    /// The Linux interrupt number.
+    pub(crate) irq: u32,
+    /// The only PASID whose work may raise it, if any.
+    pub(crate) pasid: Option<u32>,
+    /// Masked: raises nothing.
+    pub(crate) masked: bool,
+    /// Its handler's count.
+    pub(crate) counter: Arc<Counter>,
+}
+
+/// Why the device has no IMS domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    /// The device has no IMS table.
+    NoTable,
+    /// The platform cannot serve IMS: no interrupt remapping.
+    NoRemapping,
+    /// Another error.
+    Error(Error),
+}
+
+/// The IMS state that the host's jobs and debugfs see.
+#[derive(Default)]
+struct StatusInner {
+    /// `None` before probe decided; the slots, or why there is no domain.
+    domain: Option<Result<u32, Refused>>,
+    /// Vectors allocated.
+    in_use: u32,
+    /// The host's job vectors.
+    vectors: KVec<JobVector>,
+    /// The host's MSI-X completion vector.
+    msix: Option<JobVector>,
+}
+
+/// The IMS state that the host's jobs and debugfs see, kept in `Shared`.
+#[pin_data]
+pub(crate) struct Status {
+    #[pin]
+    inner: Mutex<StatusInner>,
+}
+
+impl Status {
+    /// An initialiser: no domain yet.
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            inner <- new_mutex!(StatusInner::default()),
+        })
+    }
+
+    /// The vectors of a job: none to poll, the host's IMS job vectors,
+    /// the first of them, or the MSI-X completion vector; [`ENODEV`] if
+    /// there are none.
+    pub(crate) fn job_vectors(&self, irq: JobIrq) -> Result<KVec<JobVector>> {
+        let inner = self.inner.lock();
+        let chosen = match irq {
+            JobIrq::Poll => return Ok(KVec::new()),
+            JobIrq::Ims => &inner.vectors[..],
+            JobIrq::Ims1 => inner.vectors.get(..1).unwrap_or(&[]),
+            JobIrq::MsiX => inner.msix.as_slice(),
+        };
+        if chosen.is_empty() {
+            return Err(ENODEV);
+        }
+        let mut v = KVec::with_capacity(chosen.len(), GFP_KERNEL)?;
+        for jv in chosen {
+            v.push(jv.clone(), GFP_KERNEL)?;
+        }
+        Ok(v)
+    }
+
+    /// Writes the IMS state, for the `config` file.
+    pub(crate) fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = self.inner.lock();
+        match inner.domain {
+            None => writeln!(f, "ims no")?,
+            Some(Ok(slots)) => writeln!(f, "ims yes slots {} in_use {}", slots, inner.in_use)?,
+            Some(Err(Refused::NoTable)) => writeln!(f, "ims no (no IMS table)")?,
+            Some(Err(Refused::NoRemapping)) => writeln!(f, "ims no (no interrupt remapping)")?,
+            Some(Err(Refused::Error(e))) => writeln!(f, "ims no ({:?})", e)?,
+        }
+        for v in inner.vectors.iter() {
+            write!(
+                f,
+                "ims_vector slot {} handle {} irq {} ",
+                v.slot, v.handle, v.irq
+            )?;
+            match v.pasid {
+                Some(p) => write!(f, "pasid {p}")?,
+                None => write!(f, "pasid any")?,
+            }
+            writeln!(
+                f,
+                " masked {} count {}",
+                u8::from(v.masked),
+                v.counter.get()
+            )?;
+        }
+        if let Some(v) = &inner.msix {
+            writeln!(
+                f,
+                "msix_vector entry {} handle {} irq {} count {}",
+                v.slot,
+                v.handle,
+                v.irq,
+                v.counter.get()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The device's IMS domain, if any, and the vectors the host keeps; dropped at unbind.
+///
+/// Also the host's MSI-X completion vector, the reference IMS is measured
+/// against.
+pub(crate) struct Ims<'bound> {
+    pdev: &'bound pci::Device<Bound>,
+    shared: Arc<Shared>,
+    domain: Option<Domain<'bound, BAR0_MIN>>,
+    kept: KVec<ImsVector<'bound, CountingHandler>>,
+    /// The MSI-X completion vector's handler and handle.
+    msix: Option<(Pin<KBox<irq::Registration<'bound, CountingHandler>>>, u16)>,
+}
+
+impl<'bound> Ims<'bound> {
+    /// Creates the IMS domain over the device's IMS table, or says once why not, runs `cycles`
+    /// allocation cycles and allocates the host's job vectors; registers the MSI-X completion
+    /// vector `msix` (entry [`MSIX_COMPLETION`]) if there is one.
+    pub(crate) fn new(
+        pdev: &'bound pci::Device<Bound>,
+        shared: Arc<Shared>,
+        cycles: u32,
+        msix: Option<IrqRequest<'bound>>,
+    ) -> Self {
+        let slots = shared.caps.ims_entries;
+        let domain = if slots == 0 {
+            Err(Refused::NoTable)
+        } else {
+            Domain::new(pdev, shared.bar0.clone(), shared.tables.ims, slots).map_err(|e| {
+                if e == EOPNOTSUPP {
+                    Refused::NoRemapping
+                } else {
+                    Refused::Error(e)
+                }
+            })
+        };
+        match &domain {
+            Ok(_) => dev_info!(pdev, "IMS: {} vectors\n", slots),
+            Err(Refused::NoTable) => dev_info!(pdev, "IMS unavailable: the device has none\n"),
+            Err(Refused::NoRemapping) => dev_info!(
+                pdev,
+                "IMS unavailable: the platform does not remap interrupts\n"
+            ),
+            Err(Refused::Error(e)) => dev_warn!(pdev, "IMS unavailable: {:?}\n", e),
+        }
+        shared.ims.inner.lock().domain = Some(domain.as_ref().map(|_| slots).map_err(|e| *e));
+        let mut ims = Self {
+            pdev,
+            shared,
+            domain: domain.ok(),
+            kept: KVec::new(),
+            msix: None,
+        };
+        if let Some(request) = msix {
+            if let Err(e) = ims.register_msix(request) {
+                dev_warn!(pdev, "no MSI-X completion vector: {:?}\n", e);
+            }
+        }
+        if ims.domain.is_some() {
+            if cycles > 0 {
+                match (0..cycles).try_for_each(|_| ims.cycle()) {
+                    Ok(()) => dev_info!(
+                        pdev,
+                        "IMS: {} cycles of {} vectors, all distinct\n",
+                        cycles,
+                        slots
+                    ),
+                    Err(e) => dev_err!(pdev, "IMS: allocation cycles failed: {:?}\n", e),
+                }
+            }
+            if let Err(e) = ims.alloc_job_vectors() {
+                dev_warn!(pdev, "IMS: no vectors for the host's jobs: {:?}\n", e);
+            }
+        }
+        ims
+    }
+
+    /// Registers a counting handler on the MSI-X completion vector and gets
+    /// its handle.
+    fn register_msix(&mut self, request: IrqRequest<'bound>) -> Result {
+        let counter = Arc::new(Counter(Atomic::new(0)), GFP_KERNEL)?;
+        let irq = request.irq();
+        let reg = KBox::pin_init(
+            irq::Registration::new_static(
+                request,
+                irq::Flags::TRIGGER_NONE,
+                c"idxd_vdcm-msix",
+                Ok::<_, Error>(CountingHandler(counter.clone())),
+            ),
+            GFP_KERNEL,
+        )?;
+        let handle = if self.shared.caps.version_major >= 2 {
+            self.shared.exec(
+                self.pdev,
+                Command::RequestIntHandle(IntTable::MsiX, MSIX_COMPLETION),
+            )?
+        } else {
+            MSIX_COMPLETION
+        };
+        self.msix = Some((reg, handle));
+        self.shared.ims.inner.lock().msix = Some(JobVector {
+            handle,
+            slot: MSIX_COMPLETION.into(),
+            irq,
+            pasid: None,
+            masked: false,
+            counter,
+        });
+        Ok(())
+    }
+
+    fn domain(&self) -> Result<&Domain<'bound, BAR0_MIN>> {
+        self.domain.as_ref().ok_or(ENODEV)
+    }
+
+    fn update_in_use(&self) {
+        if let Some(d) = &self.domain {
+            self.shared.ims.inner.lock().in_use = d.in_use();
+        }
+    }
+
+    /// Allocates a vector for work that `cookie` allows, registers `handler` on it and gets its
+    /// interrupt handle. Give it back with [`Ims::free`].
+    pub(crate) fn alloc<H: irq::Handler + 'static>(
+        &self,
+        cookie: Cookie,
+        handler: impl PinInit<H, Error> + 'bound,
+    ) -> Result<ImsVector<'bound, H>> {
+        let vector = self.domain()?.alloc(Index::Any, cookie)?;
+        let slot = u16::try_from(vector.index())?;
+        let irq = KBox::pin_init(
+            vector.register(irq::Flags::TRIGGER_NONE, c"idxd_vdcm-ims", handler),
+            GFP_KERNEL,
+        )?;
+        let handle = if self.shared.caps.version_major >= 2 {
+            self.shared
+                .exec(self.pdev, Command::RequestIntHandle(IntTable::Ims, slot))?
+        } else {
+            slot
+        };
+        self.update_in_use();
+        Ok(ImsVector { irq, handle })
+    }
+
+    /// Frees a vector, giving its handle back to the device first.
+    pub(crate) fn free<H: irq::Handler + 'static>(&self, v: ImsVector<'bound, H>) {
+        if self.shared.caps.version_major >= 2 {
+            // Best effort: the reset at unbind drops all handles anyway.
+            let _ = self.shared.exec(
+                self.pdev,
+                Command::ReleaseIntHandle(IntTable::Ims, v.handle),
+            );
+        }
+        drop(v);
+        self.update_in_use();
+    }
+
+    /// The host's job vectors: two for its kernel PASID, one for any PASID, one for a PASID
+    /// the host does not use, and one for its kernel PASID, masked.
+    fn alloc_job_vectors(&mut self) -> Result {
+        let kernel = Cookie::pasid_only(self.shared.pasid)?;
+        // Any other 20-bit PASID.
+        let other = Cookie::pasid_only(self.shared.pasid ^ 1)?;
+        let plan = [
+            (kernel, false),
+            (kernel, false),
+            (Cookie::ANY, false),
+            (other, false),
+            (kernel, true),
+        ];
+        self.kept.reserve(plan.len(), GFP_KERNEL)?;
+        let mut jobs = KVec::with_capacity(plan.len(), GFP_KERNEL)?;
+        for (cookie, masked) in plan {
+            let counter = Arc::new(Counter(Atomic::new(0)), GFP_KERNEL)?;
+            let v = self.alloc(cookie, Ok::<_, Error>(CountingHandler(counter.clone())))?;
+            if masked {
+                v.irq.disable();
+            }
+            jobs.push(
+                JobVector {
+                    handle: v.handle(),
+                    slot: v.slot(),
+                    irq: v.irq(),
+                    pasid: v.pasid(),
+                    masked,
+                    counter,
+                },
+                GFP_KERNEL,
+            )?;
+            self.kept.push(v, GFP_KERNEL)?;
+        }
+        self.shared.ims.inner.lock().vectors = jobs;
+        Ok(())
+    }
+
+    /// Allocates every free slot, checks they are distinct and that no more is free, and frees
+    /// them.
+    fn cycle(&self) -> Result {
+        let domain = self.domain()?;
+        let slots = domain.slots() as usize;
+        let mut seen = KVec::from_elem(false, slots, GFP_KERNEL)?;
+        let mut vectors = KVec::with_capacity(slots, GFP_KERNEL)?;
+        let before = domain.in_use();
+        for _ in before as usize..slots {
+            let v = domain.alloc(Index::Any, Cookie::ANY)?;
+            let slot = v.index() as usize;
+            if slot >= slots || seen[slot] {
+                dev_err!(self.pdev, "IMS: slot {} allocated twice\n", slot);
+                return Err(EIO);
+            }
+            seen[slot] = true;
+            vectors.push(v, GFP_KERNEL)?;
+        }
+        if domain.alloc(Index::Any, Cookie::ANY).err() != Some(ENOSPC) {
+            dev_err!(self.pdev, "IMS: an allocation beyond the table\n");
+            return Err(EIO);
+        }
+        drop(vectors);
+        if domain.in_use() != before {
+            return Err(EIO);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Ims<'_> {
+    fn drop(&mut self) {
+        // Jobs stop seeing the vectors before they go.
+        {
+            let mut status = self.shared.ims.inner.lock();
+            status.vectors = KVec::new();
+            status.msix = None;
+        }
+        while let Some(v) = self.kept.pop() {
+            self.free(v);
+        }
+        if let Some((reg, handle)) = self.msix.take() {
+            if self.shared.caps.version_major >= 2 {
+                let _ = self
+                    .shared
+                    .exec(self.pdev, Command::ReleaseIntHandle(IntTable::MsiX, handle));
+            }
+            drop(reg);
+        }
+    }
+}
+
+#[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]
+#[kunit_tests(idxd_vdcm_ims)]
+mod tests {
+    use super::*;
+
+    /// The DSA's IMS entry control: bit 0 mask, bit 3 PASID enable, PASID in
+    /// bits 31:12.
+    fn control(pasid: u32) -> u64 {
+        (u64::from(pasid) << 12) | (1 << 3)
+    }
+
+    #[test]
+    fn cookie_is_the_entry_control_pasid_part() {
+        for pasid in [0, 1, 0x12345, 0xfffff] {
+            let Ok(c) = Cookie::pasid_only(pasid) else {
+                panic!("a 20-bit PASID makes a cookie");
+            };
+            assert_eq!(c.raw(), control(pasid));
+            // Never the mask bit: the chip owns it.
+            assert_eq!(c.raw() & 1, 0);
+            assert_eq!(c.pasid(), Some(pasid));
+        }
+        assert_eq!(Cookie::ANY.raw(), 0);
+        assert_eq!(Cookie::ANY.pasid(), None);
+        assert_eq!(Cookie::pasid_only(1 << 20).err(), Some(EINVAL));
+    }
+
+    #[test]
+    fn index_any_is_msi_any_index() {
+        assert_eq!(Index::Any.raw(), u32::MAX);
+        assert_eq!(Index::At(255).raw(), 255);
+    }
+}

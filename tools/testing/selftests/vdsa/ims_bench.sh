@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Completion interrupts through an IMS vector against an MSI-X vector of the
+# same DSA device and WQ, in the same boot: idxd_vdcm jobs of 64-byte MEMMOVE
+# descriptors through the shared WQ, one in flight, each asking for a
+# completion interrupt that the job waits for: on the host's first IMS
+# vector (IMS portal, kernel PASID) and on its MSI-X completion vector
+# (MSI-X portal). Interrupts per second, and the mean time from submission
+# to the handler's count (the inverse), alternating the two kinds, best of
+# the rounds. The checks are that every job completes with exactly its
+# interrupts, never a speed; the figures and ratios are printed.
+#
+# usage: ims_bench.sh [DEVICE-ID [COUNT [ROUNDS]]]
+
+# shellcheck source=tools/testing/selftests/vdsa/ktap.sh
+. "$(dirname "$0")/ktap.sh"
+
+devid=${1:-0b25}
+count=${2:-2000}
+rounds=${3:-5}
+
+ktap_header $((2 + 2 * rounds))
+
+bdf=$(dsa_devices "$devid" | head -n 1)
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+rmmod idxd 2>/dev/null
+rmmod idxd_vdcm 2>/dev/null
+d=/sys/kernel/debug/idxd_vdcm-$bdf
+
+load() {
+	[ -n "$bdf" ] || { ktap_diag "no 8086:$devid device"; return 1; }
+	modprobe idxd_vdcm && grep -q "^ims yes" "$d/config" && grep -q "^msix_vector" "$d/config"
+}
+ktap_check "idxd_vdcm with IMS and an MSI-X completion vector on $bdf" load
+
+# Both vectors interrupt CPU 0, where the jobs run: the comparison is of
+# the interrupt paths, not of which CPU is woken.
+pin() {
+	ims_irq=$(sed -n 's/^ims_vector slot [0-9]* handle [0-9]* irq \([0-9]*\) .*/\1/p' "$d/config" | head -n 1)
+	msix_irq=$(sed -n 's/^msix_vector entry [0-9]* handle [0-9]* irq \([0-9]*\) .*/\1/p' "$d/config")
+	ktap_diag "IMS irq $ims_irq, MSI-X irq $msix_irq"
+	echo 1 >"/proc/irq/$ims_irq/smp_affinity" && echo 1 >"/proc/irq/$msix_irq/smp_affinity"
+}
+
+ktap_check "both vectors on CPU 0" pin
+
+best_ims=0
+best_msix=0
+# run KIND: one job; its rate becomes the best of its kind.
+run() {
+	taskset 1 sh -c "echo 'memmove swq 64 $count $1' >$d/submit" || return 1
+	ktap_diag "$1: $(cat "$d/submit" | tr '\n' ' ')"
+	grep -q "^irqs=$count irqs_expected=$count$" "$d/submit" || return 1
+	r=$(sed -n 's/.* desc_per_s=\([0-9]*\) .*/\1/p' "$d/submit")
+	if [ "$1" = ims1 ]; then
+		[ "$r" -gt "$best_ims" ] && best_ims=$r
+	else
+		[ "$r" -gt "$best_msix" ] && best_msix=$r
+	fi
+	return 0
+}
+i=1
+while [ $i -le "$rounds" ]; do
+	ktap_check "round $i: $count completion interrupts through MSI-X" run msix
+	ktap_check "round $i: $count completion interrupts through IMS" run ims1
+	i=$((i + 1))
+done
+rmmod idxd_vdcm
+
+if [ "$best_ims" -gt 0 ] && [ "$best_msix" -gt 0 ]; then
+	awk -v ims="$best_ims" -v msix="$best_msix" 'BEGIN {
+		printf "# bench: IMS completion interrupts/s %d, reference MSI-X %d, ratio %.2f (goal >= 0.91)\n", ims, msix, ims / msix
+		printf "# bench: IMS submit-to-handler %.1f us, reference MSI-X %.1f us, ratio %.2f (goal <= 1.10)\n", 1e6 / ims, 1e6 / msix, msix / ims
+	}'
+fi
+ktap_finished
