@@ -18,6 +18,7 @@ cd "$top" || exit 1
 benches=(
 	"host_bench.sh 0b25"
 	"vdsa_bench.sh 0b25"
+	"ims_bench.sh 0b25"
 )
 
 out=build/bench
