@@ -7,10 +7,17 @@
 #
 # Every commit of the project that touches a file at a kernel path becomes
 # one patch with the commit's author and message (each with a Signed-off-by
-# of its author): the kernel-path files are replayed, commit by commit, onto
+# of its author): the kernel-path changes are replayed, commit by commit, onto
 # their pristine versions from the base kernel's source in a scratch
 # repository, and `git format-patch` writes the series from there. The
 # series applies with `git am` to a tree of the base kernel.
+#
+# Merged branches are replayed one after the other (topological order), each
+# commit's change applied as a patch, so that a commit made on a branch
+# beside another keeps only its own change. A file whose change does not
+# apply is taken whole from the commit. A merge becomes a patch only where
+# its resolution differs from the replayed state; the series always ends
+# at the kernel-path files of HEAD.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +30,7 @@ out=$(mkdir -p "${1:-$top/build/series}" && cd "${1:-$top/build/series}" && pwd)
 tarball=$KERNEL_TARBALL
 
 cd "$top"
-mapfile -t commits < <(git rev-list --reverse HEAD -- "${KERNEL_OVERLAY_DIRS[@]}")
+mapfile -t commits < <(git rev-list --reverse --topo-order HEAD -- "${KERNEL_OVERLAY_DIRS[@]}")
 if [ ${#commits[@]} -eq 0 ]; then
 	echo "series: no commit touches a kernel path" >&2
 	exit 0
@@ -45,26 +52,50 @@ git -C "$work" add -A
 git -C "$work" commit -q --allow-empty -m "Linux $KERNEL_VERSION"
 base=$(git -C "$work" rev-parse HEAD)
 
+# take COMMIT PATH: the file PATH as of COMMIT (or its pristine version, or
+# nothing, where COMMIT has no such file).
+take() {
+	if git cat-file -e "$1:$2" 2>/dev/null; then
+		git archive --format=tar "$1" -- "$2" | tar -x -C "$work"
+	elif git -C "$work" cat-file -e "$base:$2" 2>/dev/null; then
+		git -C "$work" checkout -q "$base" -- "$2"
+	else
+		rm -f "$work/$2"
+	fi
+}
+
 for c in "${commits[@]}"; do
-	while read -r status path; do
-		case "$status" in
-		D)
-			if git -C "$work" cat-file -e "$base:$path" 2>/dev/null; then
-				git -C "$work" checkout -q "$base" -- "$path"
-			else
-				git -C "$work" rm -q "$path"
-			fi ;;
-		*)
-			git archive --format=tar "$c" -- "$path" | tar -x -C "$work" ;;
-		esac
-	done < <(git diff-tree --no-commit-id --name-status -r --no-renames "$c" -- \
-		"${KERNEL_OVERLAY_DIRS[@]}")
-	git -C "$work" add -A
+	if [ "$(git rev-list --parents -n 1 "$c" | wc -w)" -gt 2 ]; then
+		# A merge: its resolution, where the replayed files differ from it.
+		git diff --name-only "$c^1" "$c" -- "${KERNEL_OVERLAY_DIRS[@]}" |
+			while read -r path; do take "$c" "$path"; done
+		git -C "$work" add -A
+		git -C "$work" diff --cached --quiet && continue
+	else
+		git diff-tree --no-commit-id --name-only -r --no-renames "$c" -- \
+			"${KERNEL_OVERLAY_DIRS[@]}" | while read -r path; do
+			git diff --binary "$c^" "$c" -- "$path" |
+				git -C "$work" apply --whitespace=nowarn 2>/dev/null ||
+				take "$c" "$path"
+		done
+		git -C "$work" add -A
+	fi
 	GIT_AUTHOR_NAME=$(git log -1 --format=%an "$c") \
 	GIT_AUTHOR_EMAIL=$(git log -1 --format=%ae "$c") \
 	GIT_AUTHOR_DATE=$(git log -1 --format=%ad "$c") \
+	GIT_COMMITTER_NAME=$(git log -1 --format=%an "$c") \
+	GIT_COMMITTER_EMAIL=$(git log -1 --format=%ae "$c") \
 		git -C "$work" commit -q -s --allow-empty -m "$(git log -1 --format=%B "$c")"
 done
+
+# The series ends at HEAD's kernel-path files.
+for path in "${paths[@]}"; do take HEAD "$path"; done
+git -C "$work" add -A
+if ! git -C "$work" diff --cached --quiet; then
+	echo "series: the replayed series does not end at HEAD:" >&2
+	git -C "$work" diff --cached --stat >&2
+	exit 1
+fi
 
 rm -f "$out"/*.patch
 git -C "$work" format-patch -q -o "$out" "$base..HEAD"
