@@ -61,6 +61,8 @@ guest:
 		gcc -static -O2 -Wall -Werror -I$(UAPI)/include \
 			-o $(GUEST)/tests/$$t tools/testing/selftests/vdsa/$$t.c || exit 1; \
 	done
+	@gcc -static -O2 -Wall -Wextra -Werror -I$(UAPI)/include \
+		-o $(GUEST)/bin/vdsa_copy samples/vfio-mdev/vdsa_copy.c
 
 run: kernel qemu guest
 	@tools/vm/run -- vdsa-demo

@@ -164,6 +164,14 @@ head -n 1 "$out/vm-hang.err"
 [ $st -eq 124 ] && grep -q 'did not finish' "$out/vm-hang.err"
 result $? "vm: a hung guest fails the run after the timeout"
 
+section "make run"
+# The demo of `make run`: a vDSA created through sysfs, a copy through it.
+tools/vm/run -- vdsa-demo >"$out/demo.out" 2>"$out/demo.err"
+st=$?
+[ $st -eq 0 ] || cat "$out/demo.out" "$out/demo.err"
+[ $st -eq 0 ] && grep -q 'the destination matches the source byte for byte' "$out/demo.out"
+result $? "make run: the demo creates a vDSA through sysfs and copies through it"
+
 section "tests in the emulated SIOV machine"
 # The DSA's maximum transfer is 4 KiB here: vfio_pci_driver_test sizes its
 # memcpy storm by it, and a 2 GiB one takes minutes under emulation. Beside
