@@ -16,13 +16,18 @@
 //!
 //! Ownership: a [`Vector`] keeps its domain alive, an [`Irq`] frees its handler before its
 //! vector, and all of them borrow the bound device, so everything is gone before the device is
-//! unbound and its MSI data and BAR mappings are released.
+//! unbound and its MSI data and BAR mappings are released. A domain, vector or handler that is
+//! leaked instead (`mem::forget`, a reference cycle) is a bug of its owner, but not a memory
+//! safety issue: a device-managed action removes the domain, with the interrupts still
+//! allocated on it, when the device is unbound, before its BAR mapping and MSI data go, so no
+//! interrupt of the domain outlives them.
 
 use super::{Bar, Device, DevresBar};
 use crate::{
     bindings,
     device::Bound,
     error::to_result,
+    ffi::c_void,
     io::{Io, IoBackend, IoBase, MmioBackend},
     irq::{self, IrqRequest},
     prelude::*,
@@ -124,7 +129,8 @@ impl Index {
 ///
 /// # Invariants
 ///
-/// `pdev` has an IMS domain over `slots` slots of `bar`, which this object removes when dropped.
+/// `pdev` has an IMS domain over `slots` slots of `bar`, and the device-managed action
+/// [`remove_domain`] for it, which this object runs and unregisters when dropped.
 struct Inner<'a, const SIZE: usize> {
     pdev: &'a Device<Bound>,
     slots: u32,
@@ -134,11 +140,30 @@ struct Inner<'a, const SIZE: usize> {
     _bar: Arc<DevresBar<SIZE>>,
 }
 
+/// The device-managed action of a domain: removes the IMS domain of the `struct pci_dev` `data`
+/// and frees the interrupts still allocated on it.
+///
+/// # Safety
+///
+/// `data` is a bound PCI device, whose IMS domain's slots are still mapped.
+unsafe extern "C" fn remove_domain(data: *mut c_void) {
+    // SAFETY: By the safety requirements `data` is a bound PCI device; the slots the domain
+    // writes when it frees its interrupts are mapped.
+    unsafe { bindings::pci_remove_ims_domain(data.cast()) };
+}
+
 impl<const SIZE: usize> Drop for Inner<'_, SIZE> {
     fn drop(&mut self) {
-        // SAFETY: By the type invariant `pdev` has an IMS domain; every vector held a reference
-        // to `self`, so all of them are freed already.
-        unsafe { bindings::pci_remove_ims_domain(self.pdev.as_raw()) };
+        // SAFETY: By the type invariant `pdev` has an IMS domain and its action is registered;
+        // `pdev` is bound (`'a`), the slots are mapped (`_bar`). Every vector held a reference to
+        // `self`, so all of them are freed already. This runs the action and unregisters it.
+        unsafe {
+            bindings::devm_release_action(
+                self.pdev.as_ref().as_raw(),
+                Some(remove_domain),
+                self.pdev.as_raw().cast(),
+            )
+        };
     }
 }
 
@@ -195,8 +220,21 @@ impl<'a, const SIZE: usize> Domain<'a, SIZE> {
         to_result(unsafe {
             bindings::pci_ims_array_create_domain(pdev.as_raw(), base.cast(), slots)
         })?;
-        // INVARIANT: the domain was created; if the allocation below fails, dropping `Inner`
-        // removes it.
+        // The domain goes at unbind at the latest: this action is registered after the BAR's
+        // mapping and the device's MSI data, so it runs before they are released. On failure
+        // it runs at once.
+        //
+        // SAFETY: `pdev` is bound; `remove_domain` gets it as its data, as it requires, and the
+        // action runs while the BAR (registered earlier) is mapped.
+        to_result(unsafe {
+            bindings::devm_add_action_or_reset(
+                pdev.as_ref().as_raw(),
+                Some(remove_domain),
+                pdev.as_raw().cast(),
+            )
+        })?;
+        // INVARIANT: the domain was created and its action registered; if the allocation below
+        // fails, dropping `Inner` runs the action.
         let inner = Inner {
             pdev,
             slots,
