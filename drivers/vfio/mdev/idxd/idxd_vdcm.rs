@@ -135,17 +135,23 @@ impl Shared {
 
     /// Runs one admin command and waits for its completion interrupt.
     ///
-    /// Only while the device is bound (`dev`): probe and unbind.
-    fn exec(&self, dev: &pci::Device<Bound>, command: Command) -> Result<u16> {
+    /// For probe and unbind and for the vDSAs' callbacks, which run while
+    /// the device is bound but cannot prove it: the BAR is reached through
+    /// short revocable accesses, dropped before every sleep, and the
+    /// command fails with `ENXIO` once the BAR is gone.
+    fn exec(&self, command: Command) -> Result<u16> {
         let _guard = self.cmd_lock.lock();
-        let bar = self.bar0.access(dev.as_ref())?;
+        let status = || Ok(self.bar0.try_access().ok_or(ENXIO)?.read(regs::CMDSTS));
         // An earlier command that never finished (a device in a bad state)
         // must not be overwritten.
-        wait_idle(bar)?;
+        read_poll_timeout(status, |s| !s.active().into_bool(), CMD_POLL, CMD_TIMEOUT)?;
         self.cmd_done.reinit();
-        bar.write_reg(command.encode(true)?);
+        self.bar0
+            .try_access()
+            .ok_or(ENXIO)?
+            .write_reg(command.encode(true)?);
         let signalled = self.cmd_done.wait_for_completion_timeout(CMD_TIMEOUT);
-        let sts = bar.read(regs::CMDSTS);
+        let sts = status()?;
         if sts.active().into_bool() {
             dev_err!(self.pdev, "{:?} timed out\n", command);
             return Err(ETIMEDOUT);
@@ -213,23 +219,23 @@ impl Shared {
     }
 
     /// Enables the device and the host's WQs.
-    fn enable(&self, dev: &pci::Device<Bound>) -> Result {
-        self.exec(dev, Command::EnableDevice)?;
+    fn enable(&self) -> Result {
+        self.exec(Command::EnableDevice)?;
         for wq in self.plan.wqs() {
-            self.exec(dev, Command::EnableWq(wq.index))?;
+            self.exec(Command::EnableWq(wq.index))?;
         }
         Ok(())
     }
 
     /// Disables the host's WQs and the device (each drains first), then
     /// resets the device.
-    fn disable(&self, dev: &pci::Device<Bound>) -> Result {
+    fn disable(&self) -> Result {
         for wq in self.plan.wqs() {
             // Best effort: the reset below ends everything anyway.
-            let _ = self.exec(dev, Command::DisableWqs(WqSet::one(wq.index)?));
+            let _ = self.exec(Command::DisableWqs(WqSet::one(wq.index)?));
         }
-        let _ = self.exec(dev, Command::DisableDevice);
-        self.exec(dev, Command::ResetDevice)?;
+        let _ = self.exec(Command::DisableDevice);
+        self.exec(Command::ResetDevice)?;
         Ok(())
     }
 
@@ -532,7 +538,7 @@ impl pci::Driver for IdxdVdcm {
         s.stopping.store(true, Relaxed);
         drop(this.debugfs.lock().take());
         drop(this.ims.lock().take());
-        if let Err(e) = s.disable(pdev) {
+        if let Err(e) = s.disable() {
             dev_warn!(pdev, "leaving the device unreset: {:?}\n", e);
         }
         drop(this.pasid.lock().take());
@@ -704,8 +710,8 @@ impl IdxdVdcm {
         .pin_chain(|dsa| {
             let s = &dsa.shared;
             s.configure()?;
-            s.enable(dsa.pdev).inspect_err(|_| {
-                let _ = s.disable(dsa.pdev);
+            s.enable().inspect_err(|_| {
+                let _ = s.disable();
             })?;
             *dsa.ims.lock() = Some(ims::Ims::new(
                 dsa.pdev,
@@ -728,7 +734,7 @@ impl IdxdVdcm {
                     GFP_KERNEL,
                 )
                 .inspect_err(|_| {
-                    let _ = s.disable(dsa.pdev);
+                    let _ = s.disable();
                 })?;
                 *dsa.vdsa.lock() = Some(parent);
                 dev_info!(

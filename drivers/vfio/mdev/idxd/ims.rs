@@ -302,10 +302,8 @@ impl<'bound> Ims<'bound> {
             GFP_KERNEL,
         )?;
         let handle = if self.shared.caps.version_major >= 2 {
-            self.shared.exec(
-                self.pdev,
-                Command::RequestIntHandle(IntTable::MsiX, MSIX_COMPLETION),
-            )?
+            self.shared
+                .exec(Command::RequestIntHandle(IntTable::MsiX, MSIX_COMPLETION))?
         } else {
             MSIX_COMPLETION
         };
@@ -346,7 +344,7 @@ impl<'bound> Ims<'bound> {
         )?;
         let handle = if self.shared.caps.version_major >= 2 {
             self.shared
-                .exec(self.pdev, Command::RequestIntHandle(IntTable::Ims, slot))?
+                .exec(Command::RequestIntHandle(IntTable::Ims, slot))?
         } else {
             slot
         };
@@ -358,10 +356,9 @@ impl<'bound> Ims<'bound> {
     pub(crate) fn free<H: irq::Handler + 'static>(&self, v: ImsVector<'bound, H>) {
         if self.shared.caps.version_major >= 2 {
             // Best effort: the reset at unbind drops all handles anyway.
-            let _ = self.shared.exec(
-                self.pdev,
-                Command::ReleaseIntHandle(IntTable::Ims, v.handle),
-            );
+            let _ = self
+                .shared
+                .exec(Command::ReleaseIntHandle(IntTable::Ims, v.handle));
         }
         drop(v);
         self.update_in_use();
@@ -450,7 +447,7 @@ impl Drop for Ims<'_> {
             if self.shared.caps.version_major >= 2 {
                 let _ = self
                     .shared
-                    .exec(self.pdev, Command::ReleaseIntHandle(IntTable::MsiX, handle));
+                    .exec(Command::ReleaseIntHandle(IntTable::MsiX, handle));
             }
             drop(reg);
         }

@@ -45,11 +45,8 @@ use kernel::{
     vfio::{self, flags, pci, DeviceInfo, IrqAction, IrqData, IrqInfo, IrqSet, RegionCaps},
 };
 
-use crate::{
-    cmd::{Command, Outcome},
-    config, regs, Shared, CMD_POLL, CMD_TIMEOUT,
-};
-use kernel::io::{poll::read_poll_timeout, Io};
+use crate::{cmd::Command, config, regs, Shared};
+use kernel::io::Io;
 
 // The VFIO device does not use the emulated blocks yet; their tests do.
 #[allow(dead_code)]
@@ -61,35 +58,6 @@ pub(crate) mod portal;
 pub(crate) mod vcmd;
 
 impl Shared {
-    /// Runs one admin command and waits for its completion interrupt,
-    /// without a bound device: for the vDSAs' callbacks, which run while
-    /// the device is bound but cannot prove it. Fails with `ENXIO` once the
-    /// BAR is gone.
-    fn exec_unbound(&self, command: Command) -> Result<u16> {
-        let _guard = self.cmd_lock.lock();
-        // The BAR is reached through short revocable accesses, dropped
-        // before every sleep.
-        let status = || Ok(self.bar0.try_access().ok_or(ENXIO)?.read(regs::CMDSTS));
-        read_poll_timeout(status, |s| !s.active().into_bool(), CMD_POLL, CMD_TIMEOUT)?;
-        self.cmd_done.reinit();
-        self.bar0
-            .try_access()
-            .ok_or(ENXIO)?
-            .write_reg(command.encode(true)?);
-        let signalled = self.cmd_done.wait_for_completion_timeout(CMD_TIMEOUT);
-        let sts = status()?;
-        if sts.active().into_bool() {
-            dev_err!(self.pdev, "{:?} timed out\n", command);
-            return Err(ETIMEDOUT);
-        }
-        if !signalled {
-            dev_warn!(self.pdev, "{:?}: no completion interrupt\n", command);
-        }
-        Outcome::from_status(sts).into_result().inspect_err(|e| {
-            dev_err!(self.pdev, "{:?} failed: {:?}\n", command, e);
-        })
-    }
-
     /// Writes the threshold, mode and limits dwords of the WQCFG of the
     /// disabled WQ `wq`, taken by a vDSA.
     fn write_adi_wqcfg(&self, wq: u16, dwords: [u32; 3]) -> Result {
@@ -199,7 +167,7 @@ impl vfio::Operations for Vdsa {
             return Err(EINVAL);
         }
         let mut state = dev.state.lock();
-        dev.shared().exec_unbound(Command::EnableWq(dev.wq.index))?;
+        dev.shared().exec(Command::EnableWq(dev.wq.index))?;
         state.enabled = true;
         Ok(())
     }
@@ -211,7 +179,7 @@ impl vfio::Operations for Vdsa {
             // Disabling a WQ waits for its descriptors in flight: none of
             // them may run after iommufd detaches the PASID.
             if let Ok(set) = crate::cmd::WqSet::one(dev.wq.index) {
-                if let Err(e) = dev.shared().exec_unbound(Command::DisableWqs(set)) {
+                if let Err(e) = dev.shared().exec(Command::DisableWqs(set)) {
                     dev_err!(
                         dev.parent(),
                         "WQ {} did not disable: {:?}\n",
