@@ -28,8 +28,9 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include "mdev_util.h"
+
 #define PARENT		"/sys/class/mdev_bus/rust_mdev"
-#define MDEV_DEVICES	"/sys/bus/mdev/devices"
 #define MAX_INSTANCES	4
 #define CYCLES		100
 
@@ -53,65 +54,6 @@
 #define DMA_IOVA	0x100000
 #define BAR0_ID_VALUE	0x444d5352
 
-static int test_n, test_failed;
-static char types_dir[512];
-
-static int result(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++test_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		test_failed++;
-	return ok;
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	err = n < 0 ? -errno : 0;
-	close(fd);
-	return err;
-}
-
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = 0;
-	return 0;
-}
 
 static int type_attr(const char *attr, char *buf, size_t size)
 {
@@ -133,31 +75,6 @@ static long available(void)
 static void make_uuid(char *buf, unsigned int i)
 {
 	sprintf(buf, "5a6b7c8d-0000-4000-8000-%012x", i);
-}
-
-static int mdev_create(const char *uuid)
-{
-	char path[600];
-
-	snprintf(path, sizeof(path), "%s/create", types_dir);
-	return write_str(path, uuid);
-}
-
-static int mdev_remove(const char *uuid)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/remove", uuid);
-	return write_str(path, "1");
-}
-
-static int mdev_exists(const char *uuid)
-{
-	char path[256];
-	struct stat st;
-
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s", uuid);
-	return stat(path, &st) == 0;
 }
 
 /* A device opened through its cdev and bound to a fresh iommufd. */

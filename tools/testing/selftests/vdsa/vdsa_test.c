@@ -47,8 +47,8 @@
 #include <linux/vfio.h>
 
 #include "dsa_desc.h"
+#include "mdev_util.h"
 
-#define MDEV_DEVICES	"/sys/bus/mdev/devices"
 #define TYPE		"idxd_vdcm-1dwq-v1"
 #define CYCLES		100
 
@@ -71,66 +71,7 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-static int test_n, test_failed;
-static char bdf[64], types_dir[512], debugfs[256];
-
-static int result(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++test_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		test_failed++;
-	return ok;
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	err = n < 0 ? -errno : 0;
-	close(fd);
-	return err;
-}
-
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = 0;
-	return 0;
-}
+static char bdf[64], debugfs[256];
 
 static long type_long(const char *attr)
 {
@@ -159,31 +100,6 @@ static long long config_value(const char *key)
 static void make_uuid(char *buf, unsigned int i)
 {
 	sprintf(buf, "7d5a0000-0000-4000-8000-%012x", i);
-}
-
-static int mdev_create(const char *uuid)
-{
-	char path[600];
-
-	snprintf(path, sizeof(path), "%s/create", types_dir);
-	return write_str(path, uuid);
-}
-
-static int mdev_remove(const char *uuid)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/remove", uuid);
-	return write_str(path, "1");
-}
-
-static int mdev_exists(const char *uuid)
-{
-	char path[256];
-	struct stat st;
-
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s", uuid);
-	return stat(path, &st) == 0;
 }
 
 /*

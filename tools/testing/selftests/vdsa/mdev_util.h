@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the mediated-device tests share: KTAP results, sysfs strings, and
+ * creating and removing mdevs through sysfs. The including test sets
+ * types_dir to the directory of the mdev type it creates.
+ */
+#ifndef VDSA_MDEV_UTIL_H
+#define VDSA_MDEV_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MDEV_DEVICES	"/sys/bus/mdev/devices"
+
+static int test_n, test_failed;
+/* .../mdev_supported_types/<type> of the type under test. */
+static char types_dir[512];
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static int result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d ", ok ? "" : "not ", ++test_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (!ok)
+		test_failed++;
+	return ok;
+}
+
+static int read_str(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+static int mdev_create(const char *uuid)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/create", types_dir);
+	return write_str(path, uuid);
+}
+
+static int mdev_remove(const char *uuid)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/remove", uuid);
+	return write_str(path, "1");
+}
+
+static int mdev_exists(const char *uuid)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s", uuid);
+	return stat(path, &st) == 0;
+}
+
+#endif /* VDSA_MDEV_UTIL_H */
