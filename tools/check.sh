@@ -107,6 +107,23 @@ else
 	fail "rustfmt --check"
 fi
 
+section "documentation"
+# The project's kernel documentation, read by docutils: any warning fails.
+mapfile -t docs < <(git ls-files 'Documentation/*.rst' | grep -v '/index\.rst$')
+for doc in "${docs[@]}"; do
+	/usr/bin/python3 - "$doc" <<'EOF'
+import sys
+import docutils.core
+
+path = sys.argv[1]
+with open(path, encoding="utf-8") as f:
+    docutils.core.publish_doctree(
+        f.read(), source_path=path,
+        settings_overrides={"halt_level": 2, "report_level": 2, "traceback": False})
+EOF
+	result $? "docutils reads $doc without a warning"
+done
+
 section "shellcheck"
 mapfile -t sh_bash < <(git ls-files tools .ci | grep -E '(\.sh|/run|/check\.sh)$' | grep -v '^tools/testing/\|^tools/vm/demo.sh\|^tools/qemu/')
 mapfile -t sh_posix < <(git ls-files tools/testing/selftests/vdsa tools/vm/init tools/vm/demo.sh | grep -v '\.[ch]$')

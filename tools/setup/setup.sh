@@ -56,7 +56,7 @@ apt_install \
 	flex bison libelf-dev libssl-dev bc cpio kmod rsync xz-utils \
 	busybox-static dpkg-dev python3 ca-certificates shellcheck gcc libc6-dev \
 	ninja-build libglib2.0-dev libpixman-1-dev python3-distlib \
-	libattr1-dev libcap-ng-dev pkg-config
+	libattr1-dev libcap-ng-dev pkg-config python3-docutils
 apt_install -t bookworm-backports qemu-system-x86 meson
 
 log "rust-src and bindgen-cli $BINDGEN_VERSION"
