@@ -36,6 +36,9 @@ use crate::{
 /// Bytes of the portal pages of one WQ (unlimited and limited, for MSI-X
 /// and for IMS interrupts).
 pub(crate) const WQ_PORTALS_BYTES: usize = 4 * 4096;
+/// Offset of the IMS portal pages (unlimited, then limited) in a WQ's
+/// portal pages; the MSI-X ones are first.
+pub(crate) const IMS_PORTALS: usize = 2 * 4096;
 
 /// Times an ENQCMDS the device refuses is retried before giving up.
 const ENQCMDS_RETRIES: u32 = 1000;
@@ -258,8 +261,6 @@ const BAD_OPCODE: u8 = 0x3f;
 const SWERR_RECORD_FAULT: u8 = 0x1a;
 /// Status of a descriptor whose completion interrupt handle is invalid.
 const STATUS_INT_HANDLE_INVALID: u8 = 0x19;
-/// Offset of the IMS portals (unlimited) in a WQ's portal pages.
-const IMS_PORTAL: usize = 2 * 4096;
 
 /// The buffers and the completion record of one descriptor in flight.
 struct Slot {
@@ -628,7 +629,7 @@ impl Shared {
     ) -> Result {
         let offset = usize::from(wq.index) * WQ_PORTALS_BYTES
             + match job.irq {
-                JobIrq::Ims | JobIrq::Ims1 => IMS_PORTAL,
+                JobIrq::Ims | JobIrq::Ims1 => IMS_PORTALS,
                 JobIrq::Poll | JobIrq::MsiX => 0,
             };
         let bar = self.bar2.try_access().ok_or(ENXIO)?;

@@ -26,16 +26,16 @@ use kernel::{
     vfio::{self, pci},
 };
 
-use crate::Shared;
+use crate::{
+    submit::{IMS_PORTALS, WQ_PORTALS_BYTES},
+    Shared,
+};
 
 /// Size of a vDSA's BAR 2.
 pub(crate) const BAR2_SIZE: u64 = 4 * 4096;
 
 /// Bytes of the vDSA's BAR 2 that are mapped: the two portal pages.
 const MAPPED: u64 = 2 * 4096;
-
-/// Offset of a WQ's IMS portal pages from its first portal page.
-const IMS_PORTALS: u64 = 2 * 4096;
 
 /// The areas of BAR 2 that can be mapped, for the sparse mmap capability.
 pub(crate) const SPARSE_AREAS: [(u64, u64); 1] = [(0, MAPPED)];
@@ -70,6 +70,6 @@ pub(crate) fn mmap(shared: &Shared, wq: u16, vma: &VmaNew, pos: u64) -> Result {
         }
     }
     let portals = shared.user_portals.as_ref().ok_or(ENODEV)?;
-    let wq_base = u64::from(wq) * crate::submit::WQ_PORTALS_BYTES as u64;
-    portals.map(vma, wq_base + IMS_PORTALS + off)
+    let wq_base = u64::from(wq) * WQ_PORTALS_BYTES as u64;
+    portals.map(vma, wq_base + IMS_PORTALS as u64 + off)
 }
