@@ -466,6 +466,26 @@ impl<'a, T: ThreadedHandler> ThreadedRegistration<'a, T> {
     }
 }
 
+impl<'a, T: ThreadedHandler + 'static> ThreadedRegistration<'a, T> {
+    /// Registers a threaded IRQ handler that owns all the data it reaches.
+    ///
+    /// Like [`ThreadedRegistration::new`], but safe, for the reason [`Registration::new_static`]
+    /// is: a handler of a `'static` type reaches no borrowed data, and the pinned memory the IRQ
+    /// core points into stays valid until the registration is dropped, or forever if it is
+    /// leaked.
+    pub fn new_static(
+        request: IrqRequest<'a>,
+        flags: Flags,
+        name: &'static CStr,
+        handler: impl PinInit<T, Error> + 'a,
+    ) -> impl PinInit<Self, Error> + 'a {
+        // SAFETY: `T: 'static`, so the handler stays valid for as long as the memory of the
+        // registration, which is pinned: if the registration is leaked, that memory is never
+        // reused, and the handler reaches no borrowed data.
+        unsafe { Self::new(request, flags, name, handler) }
+    }
+}
+
 #[pinned_drop]
 impl<T: ThreadedHandler> PinnedDrop for ThreadedRegistration<'_, T> {
     fn drop(self: Pin<&mut Self>) {
