@@ -45,10 +45,14 @@
 use crate::{
     bindings, device,
     error::to_result,
+    iommu::pasid::GlobalPasid,
     module::this_module,
     prelude::*,
     str::CString,
-    sync::atomic::{Atomic, Relaxed},
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc,
+    },
     types::Opaque,
     vfio,
 };
@@ -132,32 +136,32 @@ pub trait Driver: Sized + 'static {
         Self::TYPES[type_index].max_instances
     }
 
-    /// Called first when userspace creates an mdev of type `TYPES[type_index]` on a parent with
-    /// `data`: returns the host PASID the mdev's DMA is tagged with, if the mdev does its DMA
-    /// through the parent device rather than through an emulated IOMMU (see
-    /// [`vfio::Registration::new_with_pasid`]). `parent` is the parent device, bound to its driver
-    /// while its mdevs are created. By default, none.
-    fn host_pasid(
-        _data: &Self::ParentData,
-        _parent: &device::Device<device::Bound>,
-        _type_index: usize,
-    ) -> Result<Option<crate::iommu::pasid::GlobalPasid>> {
-        Ok(None)
-    }
-
     /// Called when userspace creates an mdev of type `TYPES[type_index]` on a parent with
-    /// `data`, after [`Driver::host_pasid`] returned `host_pasid`; returns the initialiser of the
-    /// mdev's VFIO device data.
+    /// `data`: returns the initialiser of the mdev's VFIO device data and, if the mdev does its
+    /// DMA through the parent device rather than through an emulated IOMMU, the host PASID of
+    /// the parent its DMA is tagged with (see [`vfio::Registration::new_with_pasid`]). `parent`
+    /// is the parent device, bound to its driver while its mdevs are created.
+    ///
+    /// If creating the VFIO device fails before the initialiser runs, the initialiser is
+    /// dropped: whatever it owns goes back.
     fn probe(
         data: &Self::ParentData,
+        parent: &device::Device<device::Bound>,
         mdev: &Device<device::Core<'_>>,
         type_index: usize,
-        host_pasid: Option<u32>,
-    ) -> impl PinInit<Self::Vfio, Error>;
+    ) -> Result<Probe<impl PinInit<Self::Vfio, Error>>>;
 
     /// Called when an mdev is removed, after its VFIO device has been unregistered (userspace
     /// has closed it) and before the last reference to it is dropped.
     fn remove(_data: &Self::ParentData, _vfio: &vfio::Device<Self::Vfio>) {}
+}
+
+/// What [`Driver::probe`] returns: how to create the VFIO device of a new mdev.
+pub struct Probe<I> {
+    /// The host PASID the mdev's DMA is tagged with, if it does its DMA through the parent.
+    pub pasid: Option<Arc<GlobalPasid>>,
+    /// The initialiser of the VFIO device's data.
+    pub init: I,
 }
 
 /// The state of one type of one parent.
@@ -360,20 +364,12 @@ impl<T: Driver> Parent<T> {
         // driver while the parent is registered, which it is while an mdev is probed (see the
         // module documentation).
         let parent = unsafe { device::Device::<device::Bound>::from_raw((*this.parent.get()).dev) };
-        let reg = T::host_pasid(&this.data, parent, slot.index)
-            .and_then(|pasid| {
-                let init = T::probe(
-                    &this.data,
-                    dev,
-                    slot.index,
-                    pasid.as_ref().map(|p| p.pasid()),
-                );
-                match pasid {
-                    Some(pasid) => {
-                        vfio::Registration::<T::Vfio>::new_with_pasid(mdev_dev, pasid, init)
-                    }
-                    None => vfio::Registration::<T::Vfio>::new(mdev_dev, init),
+        let reg = T::probe(&this.data, parent, dev, slot.index)
+            .and_then(|probe| match probe.pasid {
+                Some(pasid) => {
+                    vfio::Registration::<T::Vfio>::new_with_pasid(mdev_dev, pasid, probe.init)
                 }
+                None => vfio::Registration::<T::Vfio>::new(mdev_dev, probe.init),
             })
             .and_then(|reg| KBox::new(reg, GFP_KERNEL).map_err(Into::into));
         match reg {

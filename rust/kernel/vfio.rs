@@ -38,8 +38,11 @@
 //! interface of a Scalable IOV device, does its DMA through the parent device with a PASID of the
 //! parent. [`Registration::new_with_pasid`] registers such a device: the address space userspace
 //! attaches (an iommufd IOAS or page table, or the IOAS of the container iommufd emulates) is
-//! attached by iommufd to that PASID of the parent, which stays bound to its driver. The
-//! [`GlobalPasid`] lives as long as the VFIO device and is freed after iommufd has detached it.
+//! attached by iommufd to that PASID of the parent, which stays bound to its driver. The VFIO
+//! device keeps a reference to the [`GlobalPasid`] until it is released, after iommufd has
+//! detached it. A driver may keep the PASID for a later device, for example one PASID per
+//! hardware queue it hands out: iommufd refuses to attach a PASID that another device still has
+//! attached.
 //! Such a device has no emulated IOMMU: [`Device::dma_read`], [`Device::dma_write`] and
 //! [`Device::pin_pages`] fail, and [`Operations::dma_unmap`] is never called. It cannot be used
 //! with the native type1 container, which cannot translate a PASID; opening it there fails.
@@ -54,6 +57,7 @@ use crate::{
     iommu::pasid::GlobalPasid,
     mm::virt::VmaNew,
     prelude::*,
+    sync::Arc,
     types::{Opaque, ScopeGuard},
     uaccess::{UserPtr, UserSlice, UserSliceReader, UserSliceWriter},
 };
@@ -93,6 +97,8 @@ pub mod pci {
     pub const INTX_IRQ_INDEX: u32 = bindings::VFIO_PCI_INTX_IRQ_INDEX;
     /// Interrupt index of MSI.
     pub const MSI_IRQ_INDEX: u32 = bindings::VFIO_PCI_MSI_IRQ_INDEX;
+    /// Interrupt index of MSI-X.
+    pub const MSIX_IRQ_INDEX: u32 = bindings::VFIO_PCI_MSIX_IRQ_INDEX;
     /// Interrupt index of the device request: the driver signals it to ask userspace to release
     /// the device (see [`Operations::request`](super::Operations::request)).
     pub const REQ_IRQ_INDEX: u32 = bindings::VFIO_PCI_REQ_IRQ_INDEX;
@@ -332,7 +338,7 @@ pub trait Operations: Send + Sync + Sized + 'static {
 pub struct Device<T: Operations> {
     vdev: Opaque<bindings::vfio_device>,
     initialized: bool,
-    pasid: Option<GlobalPasid>,
+    pasid: Option<Arc<GlobalPasid>>,
     data: T,
 }
 
@@ -368,7 +374,7 @@ impl<T: Operations> Device<T> {
     /// Returns the host PASID the device's DMA is tagged with, if it was registered with
     /// [`Registration::new_with_pasid`].
     pub fn host_pasid(&self) -> Option<u32> {
-        self.pasid.as_ref().map(GlobalPasid::pasid)
+        self.pasid.as_deref().map(GlobalPasid::pasid)
     }
 }
 
@@ -543,11 +549,11 @@ impl<T: Operations> Registration<T> {
     /// device `pasid` was allocated for, tagged with `pasid`, and registers it.
     ///
     /// The address space userspace attaches to the VFIO device through iommufd is attached to
-    /// that PASID (see the module documentation). `pasid` is freed when the VFIO device is
-    /// released, after iommufd has detached it.
+    /// that PASID (see the module documentation). The VFIO device holds its reference to `pasid`
+    /// until it is released, after iommufd has detached it.
     pub fn new_with_pasid<E>(
         dev: &device::Device<device::Bound>,
-        pasid: GlobalPasid,
+        pasid: Arc<GlobalPasid>,
         init: impl PinInit<T, E>,
     ) -> Result<Self>
     where
@@ -558,7 +564,7 @@ impl<T: Operations> Registration<T> {
 
     fn register<E>(
         dev: &device::Device<device::Bound>,
-        pasid: Option<GlobalPasid>,
+        pasid: Option<Arc<GlobalPasid>>,
         init: impl PinInit<T, E>,
     ) -> Result<Self>
     where

@@ -456,14 +456,17 @@ impl mdev::Driver for RustMdev {
 
     fn probe(
         _data: &(),
+        _parent: &device::Device<device::Bound>,
         mdev: &mdev::Device<device::Core<'_>>,
         _type_index: usize,
-        _host_pasid: Option<u32>,
-    ) -> impl PinInit<Sample, Error> {
+    ) -> Result<mdev::Probe<impl PinInit<Sample, Error>>> {
         dev_dbg!(mdev.as_ref(), "probe\n");
-        try_pin_init!(Sample {
-            state <- new_mutex!(State::new()),
-            page: Page::alloc_page(GFP_KERNEL | __GFP_ZERO)?,
+        Ok(mdev::Probe {
+            pasid: None,
+            init: try_pin_init!(Sample {
+                state <- new_mutex!(State::new()),
+                page: Page::alloc_page(GFP_KERNEL | __GFP_ZERO)?,
+            }),
         })
     }
 }

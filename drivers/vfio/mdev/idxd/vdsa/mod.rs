@@ -296,34 +296,27 @@ impl mdev::Driver for VdsaDriver {
         data.shared.adi.map_or(0, |a| u32::from(a.count))
     }
 
-    fn host_pasid(
-        _data: &VdsaParent,
-        parent: &device::Device<device::Bound>,
-        _type_index: usize,
-    ) -> Result<Option<kernel::iommu::pasid::GlobalPasid>> {
-        kernel::iommu::pasid::GlobalPasid::new(parent).map(Some)
-    }
-
     fn probe(
         data: &VdsaParent,
+        parent: &device::Device<device::Bound>,
         _mdev: &mdev::Device<device::Core<'_>>,
         _type_index: usize,
-        host_pasid: Option<u32>,
-    ) -> impl PinInit<Vdsa, Error> {
+    ) -> Result<mdev::Probe<impl PinInit<Vdsa, Error>>> {
         let shared = data.shared.clone();
-        pin_init::pin_init_scope(move || {
-            let pasid = host_pasid.ok_or(EINVAL)?;
-            let wq = WqReservation::take(&shared)?;
-            let dwords = config::adi_wqcfg(&shared.caps, pasid)?;
-            shared.write_adi_wqcfg(wq.index, dwords)?;
-            Ok(try_pin_init!(Vdsa {
+        let wq = WqReservation::take(&shared)?;
+        let pasid = Arc::new(kernel::iommu::pasid::GlobalPasid::new(parent)?, GFP_KERNEL)?;
+        let dwords = config::adi_wqcfg(&shared.caps, pasid.pasid())?;
+        shared.write_adi_wqcfg(wq.index, dwords)?;
+        Ok(mdev::Probe {
+            pasid: Some(pasid.clone()),
+            init: try_pin_init!(Vdsa {
                 wq,
-                pasid,
+                pasid: pasid.pasid(),
                 state <- new_mutex!(State {
                     enabled: false,
                     request: None,
                 }),
-            }? Error))
+            }? Error),
         })
     }
 }
