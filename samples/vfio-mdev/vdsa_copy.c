@@ -7,7 +7,9 @@
  * Opens the mediated device UUID (a vDSA of idxd_vdcm, created through
  * sysfs) through its VFIO character device, binds it to a fresh iommufd,
  * maps two buffers into a fresh I/O address space (IOAS) and attaches the
- * vDSA to it, maps the vDSA's portal (BAR 2, page 1) and submits one
+ * vDSA to it, enables the device and its WQ through the emulated control
+ * registers (BAR 0) as a DSA driver does, maps the vDSA's portal (BAR 2,
+ * page 1) and submits one
  * MEMMOVE descriptor with MOVDIR64B, whose addresses are I/O virtual
  * addresses. The device's DMA, tagged with the vDSA's host PASID, is
  * translated through that IOAS. Every step is printed; the exit status is
@@ -20,8 +22,10 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <linux/iommufd.h>
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #include "../../tools/testing/selftests/vdsa/dsa_desc.h"
@@ -29,6 +33,36 @@
 #define PAGE		4096UL
 #define IOVA		0x100000UL	/* where the buffers appear to the vDSA */
 #define COPY_BYTES	PAGE
+
+/* Offsets in BAR 0 and command codes of the DSA architecture. */
+#define GENSTS		0x90
+#define CMD		0xa0
+#define CMDSTS		0xa8
+#define WQCFG_STATE	0x518	/* WQ 0's WQCFG, dword 6 */
+#define ENABLE_DEVICE	1
+#define ENABLE_WQ	6
+
+/* Region @index of the device file: pread/pwrite of @len bytes at @off. */
+static int region_rw(int fd, int write, const struct vfio_region_info *r,
+		     uint64_t off, void *buf, size_t len)
+{
+	ssize_t n = write ? pwrite(fd, buf, len, r->offset + off) :
+			    pread(fd, buf, len, r->offset + off);
+
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Runs an admin command through BAR 0; returns CMDSTS (0: success). */
+static int command(int fd, const struct vfio_region_info *bar0, uint32_t code,
+		   uint32_t operand)
+{
+	uint32_t cmd = code << 20 | operand, sts;
+
+	if (region_rw(fd, 1, bar0, CMD, &cmd, 4) ||
+	    region_rw(fd, 0, bar0, CMDSTS, &sts, 4))
+		return -1;
+	return sts;
+}
 
 static int fail(const char *what)
 {
@@ -66,6 +100,14 @@ int main(int argc, char **argv)
 		.argsz = sizeof(bar2),
 		.index = VFIO_PCI_BAR2_REGION_INDEX,
 	};
+	struct vfio_region_info bar0 = {
+		.argsz = sizeof(bar0),
+		.index = VFIO_PCI_BAR0_REGION_INDEX,
+	};
+	struct vfio_region_info cfg = {
+		.argsz = sizeof(cfg),
+		.index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
 	struct iommu_ioas_map map = {
 		.size = sizeof(map),
 		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
@@ -78,6 +120,8 @@ int main(int argc, char **argv)
 	unsigned char *mem, *src, *dst;
 	int fd, iommufd;
 	int status;
+	uint32_t id, val;
+	uint16_t pcicmd;
 	char node[300];
 	void *portal;
 	size_t i;
@@ -126,6 +170,29 @@ int main(int argc, char **argv)
 	/* iommufd answers with the page table it made for the IOAS. */
 	printf("vDSA attached to IOAS %u (page table %u): its DMA is translated there\n",
 	       alloc.out_ioas_id, attach.pt_id);
+
+	/* The slow path: the configuration space and BAR 0 are emulated. */
+	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &cfg) ||
+	    ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &bar0))
+		return fail("VFIO_DEVICE_GET_REGION_INFO (config, BAR 0)");
+	if (region_rw(fd, 0, &cfg, PCI_VENDOR_ID, &id, 4))
+		return fail("reading the configuration space");
+	printf("config space: vendor %04x device %04x\n", id & 0xffff, id >> 16);
+	pcicmd = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	if (region_rw(fd, 1, &cfg, PCI_COMMAND, &pcicmd, 2))
+		return fail("writing the command register");
+	status = command(fd, &bar0, ENABLE_DEVICE, 0);
+	if (region_rw(fd, 0, &bar0, GENSTS, &val, 4))
+		return fail("reading GENSTS");
+	printf("enable device: CMDSTS %#x, GENSTS %#x\n", status, val);
+	if (status)
+		return 1;
+	status = command(fd, &bar0, ENABLE_WQ, 0);
+	if (region_rw(fd, 0, &bar0, WQCFG_STATE, &val, 4))
+		return fail("reading WQCFG");
+	printf("enable WQ 0: CMDSTS %#x, WQ state %u\n", status, val >> 30);
+	if (status)
+		return 1;
 
 	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &bar2))
 		return fail("VFIO_DEVICE_GET_REGION_INFO (BAR 2)");

@@ -46,7 +46,7 @@ pub(crate) struct KernelWq {
 /// Group the host's WQs and all engines go in.
 pub(crate) const KERNEL_GROUP: u8 = 0;
 /// Priority of the host's WQs in their group (1 is the lowest).
-const KERNEL_WQ_PRIORITY: u8 = 1;
+pub(crate) const KERNEL_WQ_PRIORITY: u8 = 1;
 
 /// The host's WQs of one device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,8 +26,8 @@ use kernel::{
     device::{Bound, Core},
     fmt,
     io::{poll::read_poll_timeout, Io},
-    iommu::pasid::KernelPasid,
-    irq::{self, IrqReturn},
+    iommu::pasid::{GlobalPasid, KernelPasid},
+    irq::{self, IrqReturn, ThreadedIrqReturn},
     mdev,
     page::PAGE_SIZE,
     pci, portal,
@@ -120,6 +120,8 @@ pub(crate) struct Shared {
     adi_taken: Mutex<u64>,
     /// The portal pages of BAR 2 that vDSAs map to userspace.
     user_portals: Option<portal::UserPortals>,
+    /// The host's state of each WQ left for vDSAs, in WQ order.
+    adi_slots: KVec<Arc<vdsa::adi::AdiSlot>>,
     /// Calls of the vDSAs' VFIO read, write and ioctl handlers: the slow
     /// path, which the fast path never takes.
     vfio_calls: Atomic<u64>,
@@ -270,15 +272,20 @@ impl Shared {
         self.swerr_logged.fetch_add(1, Relaxed) < SWERR_LOG_BURST
     }
 
-    /// Reads, logs and clears the software error register.
-    fn report_swerr(&self, bar: &Bar0<'_>) {
+    /// The host's state of WQ `wq`, if it is left for vDSAs.
+    pub(crate) fn adi_slot(&self, wq: u16) -> Option<&Arc<vdsa::adi::AdiSlot>> {
+        let adi = self.adi?;
+        self.adi_slots.get(usize::from(wq.checked_sub(adi.first)?))
+    }
+
+    /// Reads, logs and clears the software error register; returns the
+    /// error, if there was one.
+    fn report_swerr(&self, bar: &Bar0<'_>) -> Option<regs::SoftwareError> {
         // 64-bit registers: read with a run-time alignment check (see
         // `read_caps`).
-        let Ok(e0) = bar.try_read(regs::SWERR0) else {
-            return;
-        };
+        let e0 = bar.try_read(regs::SWERR0).ok()?;
         if !e0.valid().into_bool() {
-            return;
+            return None;
         }
         let error = regs::SoftwareError {
             e0,
@@ -303,30 +310,51 @@ impl Shared {
                 .with_valid(true)
                 .with_overflow(e0.overflow().into_bool()),
         );
+        Some(error)
+    }
+
+    /// The vDSA WQ a software error belongs to: the WQ it names, or the WQ
+    /// whose PASID it names.
+    fn adi_slot_of(&self, e: &regs::SoftwareError) -> Option<&Arc<vdsa::adi::AdiSlot>> {
+        if let Some(wq) = e.wq() {
+            return self.adi_slot(wq.into());
+        }
+        if e.e0.desc_valid().into_bool() {
+            let pasid: u32 = e.e0.pasid().into();
+            return self.adi_slots.iter().find(|s| s.pasid.pasid() == pasid);
+        }
+        None
     }
 }
 
 /// The interrupt handler of MSI-X vector 0: admin command completion,
-/// software errors and halts.
+/// software errors and halts. The events of the vDSAs' WQs are delivered to
+/// them by the handler's thread, which may sleep.
 struct EventIrq {
     shared: Arc<Shared>,
 }
 
-impl irq::Handler for EventIrq {
-    fn handle(&self) -> IrqReturn {
+impl irq::ThreadedHandler for EventIrq {
+    fn handle(&self) -> ThreadedIrqReturn {
         let s = &self.shared;
         let Some(bar) = s.bar0.try_access() else {
-            return IrqReturn::None;
+            return ThreadedIrqReturn::None;
         };
         let cause = bar.read(regs::INTCAUSE);
         if cause.into_raw() == 0 {
-            return IrqReturn::None;
+            return ThreadedIrqReturn::None;
         }
         // Write 1 to clear what was seen, before handling it, so that a new
         // event raises a new interrupt.
         bar.write_reg(cause);
+        let mut wake = false;
         if cause.error().into_bool() {
-            s.report_swerr(&bar);
+            if let Some(e) = s.report_swerr(&bar) {
+                if let Some(slot) = s.adi_slot_of(&e) {
+                    slot.note_swerr(e);
+                    wake = true;
+                }
+            }
         }
         if cause.halt_state().into_bool() {
             let sts = bar.read(regs::GENSTS);
@@ -337,10 +365,25 @@ impl irq::Handler for EventIrq {
                     "device halted (reset type {}): unbind and bind to recover\n",
                     reset
                 );
+                for slot in s.adi_slots.iter() {
+                    slot.note_halt();
+                }
+                wake = !s.adi_slots.is_empty();
             }
         }
         if cause.command().into_bool() {
             s.cmd_done.complete();
+        }
+        if wake {
+            ThreadedIrqReturn::WakeThread
+        } else {
+            ThreadedIrqReturn::Handled
+        }
+    }
+
+    fn handle_threaded(&self) -> IrqReturn {
+        for slot in self.shared.adi_slots.iter() {
+            slot.deliver();
         }
         IrqReturn::Handled
     }
@@ -402,7 +445,7 @@ struct Dsa<'bound> {
     #[pin]
     debugfs: Mutex<Option<DebugFsDir>>,
     #[pin]
-    irq: irq::Registration<'bound, EventIrq>,
+    irq: irq::ThreadedRegistration<'bound, EventIrq>,
     /// Detached at unbind, after the device is reset (the PCI core
     /// requires the device to have no PASID attached when the driver is
     /// gone).
@@ -479,6 +522,14 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             adi.size,
             *s.adi_taken.lock()
         )?;
+        for slot in s.adi_slots.iter() {
+            write!(f, "vdsa_wq {} pasid {} ", slot.wq, slot.pasid.pasid())?;
+            match slot.handle() {
+                Some(h) => write!(f, "handle {h}")?,
+                None => write!(f, "handle none")?,
+            }
+            writeln!(f, " completions {}", slot.completion.raised())?;
+        }
     }
     writeln!(f, "vdsa_vfio_calls {}", s.vfio_calls.load(Relaxed))?;
     s.ims.show(f)?;
@@ -646,6 +697,14 @@ impl IdxdVdcm {
             None => None,
         };
 
+        // Each WQ left for vDSAs has its host PASID for as long as the
+        // device is bound (see `vdsa::adi`).
+        let mut adi_slots = KVec::new();
+        for wq in adi.iter().flat_map(AdiWqs::indices) {
+            let pasid = GlobalPasid::new(pdev.as_ref())?;
+            adi_slots.push(vdsa::adi::AdiSlot::new(wq, pasid)?, GFP_KERNEL)?;
+        }
+
         let pool = Pool::new(pdev.as_ref())?;
         let shared = Arc::pin_init(
             try_pin_init!(Shared {
@@ -675,6 +734,7 @@ impl IdxdVdcm {
                 adi,
                 adi_taken <- new_mutex!(0),
                 user_portals,
+                adi_slots,
                 vfio_calls: Atomic::new(0),
                 ims <- ims::Status::new(),
             }? Error),
@@ -697,7 +757,7 @@ impl IdxdVdcm {
             pdev: bound,
             shared: shared.clone(),
             debugfs <- new_mutex!(Some(scope)),
-            irq <- irq::Registration::new_static(
+            irq <- irq::ThreadedRegistration::new_static(
                 request,
                 irq::Flags::SHARED,
                 c"idxd_vdcm",
@@ -730,7 +790,10 @@ impl IdxdVdcm {
             }
             if let Some(adi) = s.adi {
                 let parent = KBox::pin_init(
-                    mdev::Parent::new(dsa.pdev.as_ref(), vdsa::VdsaParent::new(s.clone())),
+                    mdev::Parent::new(
+                        dsa.pdev.as_ref(),
+                        vdsa::VdsaParent::new(s.clone(), dsa.pdev),
+                    ),
                     GFP_KERNEL,
                 )
                 .inspect_err(|_| {

@@ -38,6 +38,7 @@ use kernel::{
 use crate::{
     cmd::{Command, IntTable},
     submit::JobIrq,
+    vdsa::adi::CompletionIrq,
     Shared, BAR0_MIN,
 };
 
@@ -220,6 +221,8 @@ pub(crate) struct Ims<'bound> {
     shared: Arc<Shared>,
     domain: Option<Domain<'bound, BAR0_MIN>>,
     kept: KVec<ImsVector<'bound, CountingHandler>>,
+    /// One vector per WQ left for vDSAs (see [`crate::vdsa::adi`]).
+    adi: KVec<ImsVector<'bound, CompletionIrq>>,
     /// The MSI-X completion vector's handler and handle.
     msix: Option<(Pin<KBox<irq::Registration<'bound, CountingHandler>>>, u16)>,
 }
@@ -261,6 +264,7 @@ impl<'bound> Ims<'bound> {
             shared,
             domain: domain.ok(),
             kept: KVec::new(),
+            adi: KVec::new(),
             msix: None,
         };
         if let Some(request) = msix {
@@ -282,6 +286,9 @@ impl<'bound> Ims<'bound> {
             }
             if let Err(e) = ims.alloc_job_vectors() {
                 dev_warn!(pdev, "IMS: no vectors for the host's jobs: {:?}\n", e);
+            }
+            if let Err(e) = ims.alloc_adi_vectors() {
+                dev_warn!(pdev, "IMS: no vectors for the vDSAs: {:?}\n", e);
             }
         }
         ims
@@ -402,6 +409,20 @@ impl<'bound> Ims<'bound> {
         Ok(())
     }
 
+    /// Allocates the vector of each WQ left for vDSAs, for work of the WQ's
+    /// host PASID, and tells the WQ's slot its handle.
+    fn alloc_adi_vectors(&mut self) -> Result {
+        let shared = self.shared.clone();
+        self.adi.reserve(shared.adi_slots.len(), GFP_KERNEL)?;
+        for slot in shared.adi_slots.iter() {
+            let cookie = Cookie::pasid_only(slot.pasid.pasid())?;
+            let v = self.alloc(cookie, Ok::<_, Error>(CompletionIrq(slot.clone())))?;
+            slot.set_handle(Some(v.handle()));
+            self.adi.push(v, GFP_KERNEL)?;
+        }
+        Ok(())
+    }
+
     /// Allocates every free slot, checks they are distinct and that no more is free, and frees
     /// them.
     fn cycle(&self) -> Result {
@@ -439,6 +460,13 @@ impl Drop for Ims<'_> {
             let mut status = self.shared.ims.inner.lock();
             status.vectors = KVec::new();
             status.msix = None;
+        }
+        // The vDSAs are gone (their parent goes first at unbind).
+        for slot in self.shared.adi_slots.iter() {
+            slot.set_handle(None);
+        }
+        while let Some(v) = self.adi.pop() {
+            self.free(v);
         }
         while let Some(v) = self.kept.pop() {
             self.free(v);

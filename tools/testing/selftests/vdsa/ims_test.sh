@@ -8,7 +8,8 @@
 # every IMS vector give distinct slots and free them all (module parameter
 # ims_cycles); the host's five IMS vectors (two for its kernel PASID, one for
 # any PASID, one for another PASID, one masked) show up in /proc/interrupts
-# under interrupt remapping (IR-PCI-IMS); jobs through the IMS portal of the
+# under interrupt remapping (IR-PCI-IMS), beside one vector for each WQ
+# left for vDSAs (for that WQ's host PASID); jobs through the IMS portal of the
 # shared and the dedicated WQ ask for completion interrupts on those vectors
 # in turn, and each handler counts exactly the completions it may raise
 # (checked by the driver, and against /proc/interrupts here); work naming
@@ -92,20 +93,22 @@ for bdf in $dsas; do
 	d=/sys/kernel/debug/idxd_vdcm-$bdf
 	ktap_diag "device $bdf ($(cat "/sys/bus/pci/devices/$bdf/device"))"
 
+	# One vector per WQ left for vDSAs, with a handle.
+	adi=$(grep -c '^vdsa_wq .* handle [0-9]' "$d/config")
 	domain() {
-		grep '^ims' "$d/config" | while read -r l; do ktap_diag "  $l"; done
-		grep -q "^ims yes slots 256 in_use 5$" "$d/config" &&
+		grep '^ims\|^vdsa_wq' "$d/config" | while read -r l; do ktap_diag "  $l"; done
+		grep -q "^ims yes slots 256 in_use $((5 + adi))$" "$d/config" &&
 			dmesg | grep -q "$bdf: IMS: 256 vectors$" &&
 			[ "$(vectors "$d" | wc -l)" -eq 5 ]
 	}
-	ktap_check "$bdf: IMS domain over the 256-entry table, five host vectors" domain
+	ktap_check "$bdf: IMS domain over the 256-entry table, five host vectors, $adi for vDSA WQs" domain
 
 	ktap_check "$bdf: 10 cycles of allocating every IMS vector, all distinct, all freed" \
 		sh -c "dmesg | grep -q '$bdf: IMS: 10 cycles of 256 vectors, all distinct$'"
 
 	remapped() {
 		grep "PCI-IMS-$bdf" /proc/interrupts | while read -r l; do ktap_diag "  $l"; done
-		[ "$(grep -c "IR-PCI-IMS-$bdf .*-edge  *idxd_vdcm-ims$" /proc/interrupts)" -eq 5 ]
+		[ "$(grep -c "IR-PCI-IMS-$bdf .*-edge  *idxd_vdcm-ims$" /proc/interrupts)" -eq $((5 + adi)) ]
 	}
 	ktap_check "$bdf: /proc/interrupts shows the vectors under interrupt remapping" remapped
 
@@ -157,7 +160,7 @@ for bdf in $dsas; do
 			ktap_diag "IMS vectors left after unbind"
 			return 1
 		fi
-		echo "$bdf" >$drv/bind && grep -q "^ims yes slots 256 in_use 5$" "$d/config" &&
+		echo "$bdf" >$drv/bind && grep -q "^ims yes slots 256 in_use $((5 + adi))$" "$d/config" &&
 			job "$d" "memmove swq 4096 10 ims"
 	}
 	ktap_check "$bdf: unbind with vectors allocated frees them; rebind brings them back" unbind

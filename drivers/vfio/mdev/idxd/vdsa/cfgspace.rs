@@ -48,7 +48,6 @@ const PCI_DEVICE_ID: usize = 0x02;
 const PCI_COMMAND: usize = 0x04;
 const PCI_STATUS: usize = 0x06;
 const PCI_REVISION_ID: usize = 0x08;
-const PCI_CLASS_PROG: usize = 0x09;
 const PCI_CACHE_LINE_SIZE: usize = 0x0c;
 const PCI_BASE_ADDRESS_0: usize = 0x10;
 const PCI_BASE_ADDRESS_2: usize = 0x18;
@@ -223,7 +222,7 @@ impl ConfigSpace {
     }
 
     /// The bytes `[off, off + len)`, or `EINVAL` if they leave the space.
-    fn range(off: u64, len: usize) -> Result<core::ops::Range<usize>> {
+    pub(super) fn range(off: u64, len: usize) -> Result<core::ops::Range<usize>> {
         let end = off.checked_add(len as u64).ok_or(EINVAL)?;
         if end > SIZE {
             return Err(EINVAL);

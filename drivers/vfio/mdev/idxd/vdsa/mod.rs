@@ -13,27 +13,35 @@
 //!   [`kernel::vfio::Registration::new_with_pasid`]): the address space
 //!   userspace attaches through iommufd (an IOAS or a page table, or the
 //!   container iommufd emulates) is what the WQ's DMA is translated by.
-//! - open: enable the WQ.
+//! - open: the vDSA is at its reset state: device and WQ disabled; the
+//!   guest's driver enables them with commands, as on a DSA.
 //! - `mmap(2)` of BAR 2: the WQ's portals (see [`portal`]), so userspace
 //!   submits descriptors itself; nothing on that path reaches the driver.
-//! - close: disable the WQ, which waits for the descriptors in flight, so
-//!   that no DMA is left when iommufd detaches the PASID right after.
-//! - remove: the WQ and the PASID go back (the PASID when the VFIO device
-//!   is released, after iommufd has detached it).
+//! - close: disable the WQ if the guest left it enabled, which waits for the
+//!   descriptors in flight, so that no DMA is left when iommufd detaches the
+//!   PASID right after; then back to the reset state.
+//! - remove: the WQ goes back (when the VFIO device is released, after
+//!   iommufd has detached the PASID).
 //!
-//! The emulated blocks, one per file, are plain state changed by the
-//! guest's accesses; they reach the physical WQ and the interrupts only
-//! through [`vcmd::Adi`], which the VFIO device is to implement:
+//! The slow path is emulated by blocks, one per file, plain state changed by
+//! the guest's accesses under the vDSA's register lock; they reach the
+//! physical WQ and the interrupts only through [`vcmd::Adi`], which
+//! [`Core`] implements:
 //!
 //! - [`cfgspace`]: the PCI configuration space (IDs, BARs, MSI-X, PCI
-//!   Express);
-//! - [`bar0`]: the control registers;
+//!   Express), the VFIO configuration region;
+//! - [`bar0`]: the control registers, the VFIO region of BAR 0 (4- and
+//!   8-byte accesses, while memory decoding is enabled);
 //! - [`vcmd`]: the virtual command engine behind `CMD`, software errors and
-//!   interrupt handle revocation.
+//!   halts;
+//! - [`adi`]: what the host keeps per WQ: its host PASID, its IMS vector
+//!   (vector 1's interrupts) and the device events waiting for the vDSA.
 //!
-//! They are tested by KUnit and not wired to the VFIO device yet: until
-//! then, the VFIO device reports empty configuration space and BAR 0
-//! regions.
+//! Interrupts are MSI-X vectors 0 and 1, each signalled through the eventfd
+//! set with `VFIO_DEVICE_SET_IRQS` ([`adi::Vector`]): vector 0 is emulated
+//! (command completion, software errors, halt), vector 1 is raised by the
+//! WQ's IMS vector, whose interrupt handle the guest gets with the Request
+//! Interrupt Handle command and puts in its descriptors.
 
 use kernel::{
     device, mdev,
@@ -45,16 +53,19 @@ use kernel::{
     vfio::{self, flags, pci, DeviceInfo, IrqAction, IrqData, IrqInfo, IrqSet, RegionCaps},
 };
 
-use crate::{cmd::Command, config, regs, Shared};
+use crate::{
+    cmd::{CmdError, Command, WqSet},
+    config, regs, Shared,
+};
+use adi::{AdiSlot, Events, Vector};
+use bar0::{Backing, Registers, Written};
+use cfgspace::{ConfigSpace, Identity};
 use kernel::io::Io;
 
-// The VFIO device does not use the emulated blocks yet; their tests do.
-#[allow(dead_code)]
+pub(crate) mod adi;
 pub(crate) mod bar0;
-#[allow(dead_code)]
 pub(crate) mod cfgspace;
 pub(crate) mod portal;
-#[allow(dead_code)]
 pub(crate) mod vcmd;
 
 impl Shared {
@@ -72,6 +83,24 @@ impl Shared {
         }
         Ok(())
     }
+
+    /// What a vDSA shows of the physical device and of its WQ.
+    fn adi_backing(&self) -> Result<Backing> {
+        let adi = self.adi.ok_or(ENODEV)?;
+        let bar = self.bar0.try_access().ok_or(ENXIO)?;
+        let mut opcap = [0u64; 4];
+        for (i, q) in opcap.iter_mut().enumerate() {
+            *q = bar.try_read64(<regs::OPCAP as kernel::io::register::Register>::OFFSET + 8 * i)?;
+        }
+        Ok(Backing {
+            gencap: bar.try_read(regs::GENCAP)?,
+            opcap,
+            wq_size: adi.size,
+            priority: config::KERNEL_WQ_PRIORITY,
+            max_xfer_shift: self.caps.max_xfer_bytes.trailing_zeros().try_into()?,
+            max_batch_shift: self.caps.max_batch_size.trailing_zeros().try_into()?,
+        })
+    }
 }
 
 /// The mdev driver of the DSAs' vDSAs.
@@ -80,12 +109,21 @@ pub(crate) struct VdsaDriver;
 /// The parent data: the DSA.
 pub(crate) struct VdsaParent {
     shared: Arc<Shared>,
+    /// The IDs the vDSAs show.
+    identity: Identity,
 }
 
 impl VdsaParent {
     /// The parent data of a DSA whose Scalable IOV check passed.
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
+    pub(crate) fn new(shared: Arc<Shared>, pdev: &kernel::pci::Device<device::Bound>) -> Self {
+        let identity = Identity {
+            vendor: pdev.vendor_id().as_raw(),
+            device: pdev.device_id(),
+            revision: pdev.revision_id(),
+            subsystem_vendor: pdev.subsystem_vendor_id(),
+            subsystem: pdev.subsystem_device_id(),
+        };
+        Self { shared, identity }
     }
 }
 
@@ -129,31 +167,238 @@ impl Drop for WqReservation {
     }
 }
 
-/// State of a vDSA that changes while it is open.
-struct State {
-    /// The WQ is enabled: the device is open.
-    enabled: bool,
-    /// The eventfd of the request interrupt.
-    request: Option<kernel::eventfd::EventFd>,
+/// The emulated state of a vDSA, under its register lock.
+struct Emu {
+    cfg: ConfigSpace,
+    regs: Registers,
+}
+
+/// The part of a vDSA that its WQ's interrupt thread reaches too.
+#[pin_data]
+pub(crate) struct Core {
+    shared: Arc<Shared>,
+    adi: Arc<AdiSlot>,
+    /// The register lock.
+    #[pin]
+    emu: Mutex<Emu>,
+    /// MSI-X vector 0: commands, errors, halt.
+    #[pin]
+    vector0: Vector,
+}
+
+impl Core {
+    /// Runs an admin command on the physical WQ; the guest sees a failure as
+    /// a hardware error (the host logs it).
+    fn phys(&self, command: Command) -> Result<(), CmdError> {
+        self.shared
+            .exec(command)
+            .map(|_| ())
+            .map_err(|_| CmdError::Hardware)
+    }
+
+    fn wq_set(&self) -> Result<WqSet, CmdError> {
+        WqSet::one(self.adi.wq).map_err(|_| CmdError::Hardware)
+    }
+
+    /// Shows the guest the device events of its WQ. From the parent's
+    /// interrupt thread.
+    pub(crate) fn deliver(&self, ev: Events) {
+        let mut emu = self.emu.lock();
+        if let Some(e) = ev.swerr {
+            vcmd::software_error(&mut emu.regs, self, &e);
+            if ev.overflow {
+                // The register keeps the first error and marks the rest.
+                vcmd::software_error(&mut emu.regs, self, &e);
+            }
+        }
+        if ev.halt {
+            vcmd::halt(&mut emu.regs, self);
+        }
+    }
+
+    /// The emulated MSI-X vector `index`.
+    fn vector(&self, index: u32) -> Option<&Vector> {
+        match index {
+            0 => Some(&self.vector0),
+            1 => Some(&self.adi.completion),
+            _ => None,
+        }
+    }
+
+    /// Back to the state after creation: the WQ disabled (drained first, or
+    /// aborted if `abort`), the registers and configuration space at their
+    /// reset values.
+    fn reset(&self, emu: &mut Emu, abort: bool) -> Result {
+        if !abort && emu.regs.wq_enabled() {
+            vcmd::Adi::disable_wq(self).map_err(|_| EIO)?;
+            emu.regs.set_wq_enabled(false);
+        }
+        vcmd::reset(&mut emu.regs, self).map_err(|_| EIO)?;
+        emu.cfg.reset();
+        Ok(())
+    }
+}
+
+impl vcmd::Adi for Core {
+    fn enable_wq(&self) -> Result<(), CmdError> {
+        self.phys(Command::EnableWq(self.adi.wq))
+    }
+
+    fn disable_wq(&self) -> Result<(), CmdError> {
+        self.phys(Command::DisableWqs(self.wq_set()?))
+    }
+
+    fn drain_wq(&self) -> Result<(), CmdError> {
+        self.phys(Command::DrainWqs(self.wq_set()?))
+    }
+
+    fn abort_wq(&self) -> Result<(), CmdError> {
+        self.phys(Command::AbortWqs(self.wq_set()?))
+    }
+
+    fn request_int_handle(&self) -> Result<u16, CmdError> {
+        self.adi.handle().ok_or(CmdError::NoHandle)
+    }
+
+    fn release_int_handle(&self, _handle: u16) {
+        // The IMS vector stays with the WQ for its next vDSA; the guest's
+        // descriptors that still name it raise vector 1, its own.
+    }
+
+    fn raise_vector0(&self) {
+        self.vector0.fire();
+    }
 }
 
 /// A vDSA: the data of its VFIO device.
 #[pin_data]
 pub(crate) struct Vdsa {
     wq: WqReservation,
-    pasid: u32,
+    core: Arc<Core>,
+    /// The eventfd of the request interrupt.
     #[pin]
-    state: Mutex<State>,
+    request: Mutex<Option<kernel::eventfd::EventFd>>,
 }
 
 impl Vdsa {
     fn shared(&self) -> &Arc<Shared> {
-        &self.wq.shared
+        &self.core.shared
     }
 
     /// Counts a call of the driver's VFIO read, write or ioctl handlers.
     fn count_call(&self) {
         self.shared().vfio_calls.fetch_add(1, Relaxed);
+    }
+
+    /// Reads `len` bytes at `off` of region `index` into `buf`.
+    fn region_read(&self, index: u32, off: u64, buf: &mut UserSliceWriter) -> Result<usize> {
+        let len = buf.len();
+        let emu = self.core.emu.lock();
+        match index {
+            pci::CONFIG_REGION_INDEX => {
+                let mut chunk = [0u8; 64];
+                let mut done = 0;
+                while done < len {
+                    let n = (len - done).min(chunk.len());
+                    emu.cfg.read(off + done as u64, &mut chunk[..n])?;
+                    buf.write_slice(&chunk[..n])?;
+                    done += n;
+                }
+                Ok(len)
+            }
+            pci::BAR0_REGION_INDEX => {
+                if !emu.cfg.memory_enabled() {
+                    return Err(EIO);
+                }
+                let v = emu.regs.read(off, len)?;
+                buf.write_slice(&v.to_le_bytes()[..len])?;
+                Ok(len)
+            }
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Writes the `len` bytes of `buf` at `off` of region `index`.
+    fn region_write(&self, index: u32, off: u64, buf: &mut UserSliceReader) -> Result<usize> {
+        let len = buf.len();
+        let mut guard = self.core.emu.lock();
+        let emu = &mut *guard;
+        match index {
+            pci::CONFIG_REGION_INDEX => {
+                let mut chunk = [0u8; 64];
+                let mut done = 0;
+                // Checked as a whole first: nothing is written if the end is
+                // out of range.
+                ConfigSpace::range(off, len)?;
+                while done < len {
+                    let n = (len - done).min(chunk.len());
+                    buf.read_slice(&mut chunk[..n])?;
+                    emu.cfg.write(off + done as u64, &chunk[..n])?;
+                    done += n;
+                }
+                Ok(len)
+            }
+            pci::BAR0_REGION_INDEX => {
+                if !emu.cfg.memory_enabled() {
+                    return Err(EIO);
+                }
+                if len != 4 && len != 8 {
+                    return Err(EINVAL);
+                }
+                let mut bytes = [0u8; 8];
+                buf.read_slice(&mut bytes[..len])?;
+                let value = u64::from_le_bytes(bytes);
+                if let Written::Command(cmd) = emu.regs.write(off, len, value)? {
+                    vcmd::execute(&mut emu.regs, &*self.core, cmd, emu.cfg.bus_master());
+                }
+                Ok(len)
+            }
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// `VFIO_DEVICE_SET_IRQS` on the MSI-X index.
+    fn set_msix(&self, set: IrqSet) -> Result {
+        let vectors = (set.start..set.start + set.count).map(|i| self.core.vector(i).ok_or(EINVAL));
+        match (set.action, set.data) {
+            (IrqAction::Trigger, IrqData::None) if set.count == 0 => {
+                self.core.vector0.set_trigger(None);
+                self.core.adi.completion.set_trigger(None);
+            }
+            (IrqAction::Trigger, IrqData::EventFd(fds)) => {
+                // Every vector is checked before any is changed.
+                let mut targets = KVec::with_capacity(fds.len(), GFP_KERNEL)?;
+                for v in vectors {
+                    targets.push(v?, GFP_KERNEL)?;
+                }
+                for (v, fd) in targets.into_iter().zip(fds) {
+                    v.set_trigger(fd);
+                }
+            }
+            (action, IrqData::None) => {
+                for v in vectors {
+                    apply(v?, action);
+                }
+            }
+            (action, IrqData::Bool(flags)) => {
+                for (v, set) in vectors.zip(flags) {
+                    if set {
+                        apply(v?, action);
+                    }
+                }
+            }
+            _ => return Err(EINVAL),
+        }
+        Ok(())
+    }
+}
+
+/// Applies a mask, unmask or loopback trigger to a vector.
+fn apply(v: &Vector, action: IrqAction) {
+    match action {
+        IrqAction::Mask => v.mask(),
+        IrqAction::Unmask => v.unmask(),
+        IrqAction::Trigger => v.fire(),
     }
 }
 
@@ -163,43 +408,44 @@ const BAR2_SIZE: u64 = portal::BAR2_SIZE;
 #[vtable]
 impl vfio::Operations for Vdsa {
     fn open(dev: &vfio::Device<Self>) -> Result {
-        if dev.host_pasid() != Some(dev.pasid) {
+        if dev.host_pasid() != Some(dev.core.adi.pasid.pasid()) {
             return Err(EINVAL);
         }
-        let mut state = dev.state.lock();
-        dev.shared().exec(Command::EnableWq(dev.wq.index))?;
-        state.enabled = true;
+        dev.core.adi.set_owner(Some(dev.core.clone()));
         Ok(())
     }
 
     fn close(dev: &vfio::Device<Self>) {
-        let mut state = dev.state.lock();
-        state.request = None;
-        if state.enabled {
+        *dev.request.lock() = None;
+        let core = &dev.core;
+        core.adi.set_owner(None);
+        {
+            let mut emu = core.emu.lock();
             // Disabling a WQ waits for its descriptors in flight: none of
             // them may run after iommufd detaches the PASID.
-            if let Ok(set) = crate::cmd::WqSet::one(dev.wq.index) {
-                if let Err(e) = dev.shared().exec(Command::DisableWqs(set)) {
-                    dev_err!(
-                        dev.parent(),
-                        "WQ {} did not disable: {:?}\n",
-                        dev.wq.index,
-                        e
-                    );
-                }
+            if let Err(e) = core.reset(&mut emu, false) {
+                dev_err!(
+                    dev.parent(),
+                    "WQ {} did not disable: {:?}\n",
+                    dev.wq.index,
+                    e
+                );
             }
-            state.enabled = false;
         }
+        core.vector0.reset();
+        core.adi.completion.reset();
     }
 
-    fn read(dev: &vfio::Device<Self>, _buf: &mut UserSliceWriter, _pos: u64) -> Result<usize> {
+    fn read(dev: &vfio::Device<Self>, buf: &mut UserSliceWriter, pos: u64) -> Result<usize> {
         dev.count_call();
-        Err(EINVAL)
+        let (index, off) = vfio::split_offset(pos);
+        dev.region_read(u32::try_from(index).map_err(|_| EINVAL)?, off, buf)
     }
 
-    fn write(dev: &vfio::Device<Self>, _buf: &mut UserSliceReader, _pos: u64) -> Result<usize> {
+    fn write(dev: &vfio::Device<Self>, buf: &mut UserSliceReader, pos: u64) -> Result<usize> {
         dev.count_call();
-        Err(EINVAL)
+        let (index, off) = vfio::split_offset(pos);
+        dev.region_write(u32::try_from(index).map_err(|_| EINVAL)?, off, buf)
     }
 
     fn mmap(dev: &vfio::Device<Self>, vma: &VmaNew, pos: u64) -> Result {
@@ -209,7 +455,7 @@ impl vfio::Operations for Vdsa {
     fn info(dev: &vfio::Device<Self>) -> DeviceInfo {
         dev.count_call();
         DeviceInfo {
-            flags: flags::DEVICE_PCI,
+            flags: flags::DEVICE_PCI | flags::DEVICE_RESET,
             num_regions: pci::NUM_REGIONS,
             num_irqs: pci::NUM_IRQS,
         }
@@ -221,11 +467,20 @@ impl vfio::Operations for Vdsa {
         caps: &mut RegionCaps<'_>,
     ) -> Result<vfio::RegionInfo> {
         dev.count_call();
+        let rw = flags::REGION_READ | flags::REGION_WRITE;
         Ok(match index {
+            pci::CONFIG_REGION_INDEX => vfio::RegionInfo {
+                flags: rw,
+                size: cfgspace::SIZE,
+            },
+            pci::BAR0_REGION_INDEX => vfio::RegionInfo {
+                flags: rw,
+                size: bar0::SIZE,
+            },
             pci::BAR2_REGION_INDEX => {
                 caps.add_sparse_mmap(&portal::SPARSE_AREAS)?;
                 vfio::RegionInfo {
-                    flags: flags::REGION_READ | flags::REGION_WRITE | flags::REGION_MMAP,
+                    flags: rw | flags::REGION_MMAP,
                     size: BAR2_SIZE,
                 }
             }
@@ -237,6 +492,10 @@ impl vfio::Operations for Vdsa {
     fn irq_info(dev: &vfio::Device<Self>, index: u32) -> Result<IrqInfo> {
         dev.count_call();
         Ok(match index {
+            pci::MSIX_IRQ_INDEX => IrqInfo {
+                flags: flags::IRQ_EVENTFD | flags::IRQ_MASKABLE,
+                count: bar0::VECTORS.into(),
+            },
             pci::REQ_IRQ_INDEX => IrqInfo {
                 flags: flags::IRQ_EVENTFD | flags::IRQ_NORESIZE,
                 count: 1,
@@ -247,16 +506,30 @@ impl vfio::Operations for Vdsa {
 
     fn set_irqs(dev: &vfio::Device<Self>, set: IrqSet) -> Result {
         dev.count_call();
-        if set.index != pci::REQ_IRQ_INDEX {
-            return Err(EINVAL);
+        match set.index {
+            pci::MSIX_IRQ_INDEX => dev.set_msix(set),
+            pci::REQ_IRQ_INDEX => {
+                let mut request = dev.request.lock();
+                match (set.action, set.data) {
+                    (IrqAction::Trigger, IrqData::EventFd(mut fds)) => {
+                        *request = fds.pop().flatten()
+                    }
+                    (IrqAction::Trigger, IrqData::None) if set.count == 0 => *request = None,
+                    _ => return Err(EINVAL),
+                }
+                Ok(())
+            }
+            _ => Err(EINVAL),
         }
-        let mut state = dev.state.lock();
-        match (set.action, set.data) {
-            (IrqAction::Trigger, IrqData::EventFd(mut fds)) => state.request = fds.pop().flatten(),
-            (IrqAction::Trigger, IrqData::None) if set.count == 0 => state.request = None,
-            _ => return Err(EINVAL),
-        }
-        Ok(())
+    }
+
+    fn reset(dev: &vfio::Device<Self>) -> Result {
+        dev.count_call();
+        let core = &dev.core;
+        let mut emu = core.emu.lock();
+        // A reset abandons what the WQ holds, as a function level reset
+        // would.
+        core.reset(&mut emu, true)
     }
 
     fn ioctl(dev: &vfio::Device<Self>, _cmd: u32, _arg: usize) -> Result<isize> {
@@ -265,7 +538,7 @@ impl vfio::Operations for Vdsa {
     }
 
     fn request(dev: &vfio::Device<Self>, count: u32) {
-        match &dev.state.lock().request {
+        match &*dev.request.lock() {
             Some(req) => req.signal(),
             None if count == 0 => {
                 dev_info!(
@@ -298,24 +571,35 @@ impl mdev::Driver for VdsaDriver {
 
     fn probe(
         data: &VdsaParent,
-        parent: &device::Device<device::Bound>,
+        _parent: &device::Device<device::Bound>,
         _mdev: &mdev::Device<device::Core<'_>>,
         _type_index: usize,
     ) -> Result<mdev::Probe<impl PinInit<Vdsa, Error>>> {
-        let shared = data.shared.clone();
-        let wq = WqReservation::take(&shared)?;
-        let pasid = Arc::new(kernel::iommu::pasid::GlobalPasid::new(parent)?, GFP_KERNEL)?;
+        let shared = &data.shared;
+        let wq = WqReservation::take(shared)?;
+        let adi = shared.adi_slot(wq.index).ok_or(ENODEV)?.clone();
+        let pasid = adi.pasid.clone();
         let dwords = config::adi_wqcfg(&shared.caps, pasid.pasid())?;
         shared.write_adi_wqcfg(wq.index, dwords)?;
+        let emu = Emu {
+            cfg: ConfigSpace::new(data.identity),
+            regs: Registers::new(&shared.adi_backing()?)?,
+        };
+        let core = Arc::pin_init(
+            pin_init!(Core {
+                shared: shared.clone(),
+                adi,
+                emu <- new_mutex!(emu),
+                vector0 <- Vector::new(),
+            }),
+            GFP_KERNEL,
+        )?;
         Ok(mdev::Probe {
-            pasid: Some(pasid.clone()),
+            pasid: Some(pasid),
             init: try_pin_init!(Vdsa {
                 wq,
-                pasid: pasid.pasid(),
-                state <- new_mutex!(State {
-                    enabled: false,
-                    request: None,
-                }),
+                core,
+                request <- new_mutex!(None),
             }? Error),
         })
     }

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An open vDSA as the tests use it: created through sysfs, opened through
+ * its VFIO cdev and a fresh iommufd and IOAS (or its group and the
+ * container iommufd emulates), its memory mapped at IOVA_BASE, its portal
+ * mapped and, as a DSA driver would, its device and WQ enabled through the
+ * emulated BAR0.
+ */
+#ifndef VDSA_DEV_H
+#define VDSA_DEV_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+#include "dsa_desc.h"
+#include "mdev_util.h"
+#include "vdsa_regs.h"
+
+#define TYPE		"idxd_vdcm-1dwq-v1"
+
+#define REGION(i)	((uint64_t)(i) << 40)
+#define BAR2		REGION(VFIO_PCI_BAR2_REGION_INDEX)
+#define PAGE		4096UL
+#define BAR2_SIZE	(4 * PAGE)
+
+/* Each vDSA's memory: NPAGES pages at IOVA_BASE in its IOAS. */
+#define IOVA_BASE	0x40000000UL
+#define NPAGES		48
+#define COMPL_PAGE	0	/* up to 128 completion records */
+#define SRC_PAGE	8	/* 16 source pages */
+#define DST_PAGE	24	/* 16 destination pages */
+#define IOVA(p)		(IOVA_BASE + (p) * PAGE)
+/* An IOVA no IOAS maps */
+#define IOVA_UNMAPPED	0x7f000000UL
+/* A page mapped, then unmapped */
+#define IOVA_EXTRA	0x50000000UL
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static char bdf[64], debugfs[256];
+
+static inline long type_long(const char *attr)
+{
+	char path[600], buf[64];
+
+	snprintf(path, sizeof(path), "%s/%s", types_dir, attr);
+	if (read_str(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* A number after @key in the driver's debugfs config file; -1 if absent. */
+static inline long long config_value(const char *key)
+{
+	char buf[4096], *p;
+	size_t klen = strlen(key);
+
+	if (read_str(debugfs, buf, sizeof(buf)))
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return strtoll(p + klen + 1, NULL, 0);
+	return -1;
+}
+
+static inline void make_uuid(char *buf, unsigned int i)
+{
+	sprintf(buf, "7d5a0000-0000-4000-8000-%012x", i);
+}
+
+/*
+ * An open vDSA: its VFIO device, its iommufd and IOAS (or its container),
+ * its memory and its mapped portal (page 1 of BAR 2, the limited portal).
+ */
+struct vdsa {
+	int fd;
+	int iommufd;
+	uint32_t ioas;
+	int container, group;
+	uint8_t *mem;
+	void *portal;
+};
+
+static inline void vdsa_init(struct vdsa *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->fd = -1;
+	v->iommufd = -1;
+	v->container = -1;
+	v->group = -1;
+	v->portal = MAP_FAILED;
+	v->mem = MAP_FAILED;
+}
+
+static inline void vdsa_close(struct vdsa *v)
+{
+	if (v->portal != MAP_FAILED)
+		munmap(v->portal, PAGE);
+	if (v->fd >= 0)
+		close(v->fd);
+	if (v->group >= 0)
+		close(v->group);
+	if (v->container >= 0)
+		close(v->container);
+	if (v->iommufd >= 0)
+		close(v->iommufd);
+	if (v->mem != MAP_FAILED)
+		munmap(v->mem, NPAGES * PAGE);
+	vdsa_init(v);
+}
+
+static inline int alloc_mem(struct vdsa *v)
+{
+	v->mem = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	return v->mem == MAP_FAILED ? -errno : 0;
+}
+
+static inline int ioas_map(int iommufd, uint32_t ioas, void *va, uint64_t iova,
+		    uint64_t len)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return ioctl(iommufd, IOMMU_IOAS_MAP, &map) ? -errno : 0;
+}
+
+static inline int ioas_unmap(int iommufd, uint32_t ioas, uint64_t iova, uint64_t len)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = ioas,
+		.iova = iova,
+		.length = len,
+	};
+
+	return ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap) ? -errno : 0;
+}
+
+static inline int ioas_alloc(int iommufd, uint32_t *ioas)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		return -errno;
+	*ioas = alloc.out_ioas_id;
+	return 0;
+}
+
+static inline int attach_pt(int fd, uint32_t pt)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt,
+	};
+
+	return ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ? -errno : 0;
+}
+
+static inline int cdev_node(const char *uuid, char *node, size_t size)
+{
+	char path[256];
+	struct dirent *de;
+	DIR *d;
+
+	node[0] = 0;
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/vfio-dev", uuid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			snprintf(node, size, "/dev/vfio/devices/%s", de->d_name);
+	closedir(d);
+	return node[0] ? 0 : -ENOENT;
+}
+
+static inline int map_portal(struct vdsa *v)
+{
+	v->portal = mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, v->fd, BAR2 + PAGE);
+	return v->portal == MAP_FAILED ? -errno : 0;
+}
+
+/*
+ * Open the vDSA @uuid through its cdev, bind a fresh iommufd, attach a
+ * fresh IOAS that maps its memory at IOVA_BASE; map the portal if @portal.
+ */
+static inline int cdev_open(const char *uuid, struct vdsa *v, int portal)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	char node[300];
+	int ret;
+
+	vdsa_init(v);
+	ret = cdev_node(uuid, node, sizeof(node));
+	if (ret)
+		return ret;
+	v->fd = open(node, O_RDWR);
+	v->iommufd = open("/dev/iommu", O_RDWR);
+	if (v->fd < 0 || v->iommufd < 0)
+		goto err;
+	bind.iommufd = v->iommufd;
+	if (ioctl(v->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		goto err;
+	ret = alloc_mem(v);
+	if (!ret)
+		ret = ioas_alloc(v->iommufd, &v->ioas);
+	if (!ret)
+		ret = ioas_map(v->iommufd, v->ioas, v->mem, IOVA_BASE, NPAGES * PAGE);
+	if (!ret)
+		ret = attach_pt(v->fd, v->ioas);
+	if (!ret && portal)
+		ret = map_portal(v);
+	/* Enabled as the guest's driver would, through BAR0. */
+	if (!ret && portal && vdsa_enable(v->fd))
+		ret = -EIO;
+	if (ret) {
+		vdsa_close(v);
+		return ret;
+	}
+	return 0;
+err:
+	ret = -errno;
+	vdsa_close(v);
+	return ret;
+}
+
+/* The same through the legacy group and the container iommufd emulates. */
+static inline int group_open(const char *uuid, struct vdsa *v)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	char path[300], link[256], *base;
+	ssize_t n;
+	int ret;
+
+	vdsa_init(v);
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/iommu_group", uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	base = strrchr(link, '/');
+	snprintf(path, sizeof(path), "/dev/vfio/%s", base ? base + 1 : link);
+	v->group = open(path, O_RDWR);
+	v->container = open("/dev/vfio/vfio", O_RDWR);
+	if (v->group < 0 || v->container < 0)
+		goto err;
+	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &status) ||
+	    ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container) ||
+	    ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		goto err;
+	ret = alloc_mem(v);
+	if (ret)
+		goto err_ret;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)v->mem;
+	map.iova = IOVA_BASE;
+	map.size = NPAGES * PAGE;
+	if (ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map))
+		goto err;
+	v->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	if (v->fd < 0)
+		goto err;
+	ret = map_portal(v);
+	if (!ret && vdsa_enable(v->fd))
+		ret = -EIO;
+	if (ret)
+		goto err_ret;
+	return 0;
+err:
+	ret = -errno;
+err_ret:
+	vdsa_close(v);
+	return ret;
+}
+
+static inline struct dsa_completion_record *compl(struct vdsa *v, int i)
+{
+	return (void *)(v->mem + COMPL_PAGE * PAGE + i * 32);
+}
+
+static inline uint64_t compl_iova(int i)
+{
+	return IOVA(COMPL_PAGE) + i * 32;
+}
+
+/* Submit @d (its record is record 0) and wait for the record. */
+static inline uint8_t submit(struct vdsa *v, struct dsa_hw_desc *d)
+{
+	return dsa_submit(v->portal, false, d, compl(v, 0));
+}
+
+static inline uint8_t memmove_iova(struct vdsa *v, uint64_t src, uint64_t dst,
+			    uint32_t len)
+{
+	struct dsa_hw_desc d;
+
+	dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(0));
+	d.src_addr = src;
+	d.dst_addr = dst;
+	d.xfer_size = len;
+	return submit(v, &d);
+}
+
+static inline void pattern(uint8_t *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(i * 7 + seed);
+}
+
+static inline int all_bytes(const uint8_t *p, size_t len, uint8_t b)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != b)
+			return 0;
+	return 1;
+}
+
+static inline uint8_t *page(struct vdsa *v, int p)
+{
+	return v->mem + p * PAGE;
+}
+
+#endif
