@@ -48,7 +48,7 @@ modules_install:
 # binaries built against the uapi headers of the project's kernel tree.
 # tools/kernel/vfio-selftests.sh installs the headers there.
 UAPI := build/kernel-headers
-SELFTESTS_C := mdev_test idxd_user_test vdsa_test
+SELFTESTS_C := mdev_test idxd_user_test vdsa_test vdsa_slow_test
 
 guest:
 	@rm -rf $(GUEST)

@@ -231,7 +231,7 @@ tools/vm/run --kmemleak --log "$out/vm-sva.console" --append no5lvl \
 	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
 	--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
 	-- /opt/vdsa/tests/run_tests.sh "idxd_user.sh 0b25" "idxd_user.sh 11fb" \
-	"vdsa_test.sh 0b25" \
+	"vdsa_test.sh 0b25" "vdsa_slow_test.sh 0b25" \
 	>"$out/vm-sva.out" 2>"$out/vm-sva.err"
 st=$?
 [ $st -eq 0 ] || cat "$out/vm-sva.out" "$out/vm-sva.err"

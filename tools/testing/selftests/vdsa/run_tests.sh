@@ -19,6 +19,8 @@ status=0
 	"host_bench.sh 0b25" \
 	"vdsa_test.sh 0b25" \
 	"vdsa_test.sh 11fb" \
+	"vdsa_slow_test.sh 0b25" \
+	"vdsa_slow_test.sh 11fb" \
 	"vdsa_bench.sh 0b25" \
 	"ims_bench.sh 0b25" \
 	"dsa_dmatest.sh 0b25" \

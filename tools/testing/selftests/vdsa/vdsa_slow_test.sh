@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The vDSA slow path and interrupts on the first DSA with the given device
+# ID: vdsa_slow_test (see vdsa_slow_test.c) through the VFIO cdev with
+# iommufd and through the legacy container; afterwards the host's own WQs
+# still work and the driver leaves no WQ taken.
+#
+# usage: vdsa_slow_test.sh [DEVICE-ID]
+
+# shellcheck source=tools/testing/selftests/vdsa/ktap.sh
+. "$(dirname "$0")/ktap.sh"
+
+devid=${1:-0b25}
+bdf=$(dsa_devices "$devid" | head -n 1)
+cfg=/sys/kernel/debug/idxd_vdcm-$bdf/config
+
+ktap_header 4
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+rmmod idxd 2>/dev/null
+
+loaded() {
+	[ -n "$bdf" ] || { ktap_diag "no 8086:$devid device"; return 1; }
+	modprobe idxd_vdcm && dsa_bound_to idxd_vdcm "$bdf" &&
+		[ -d "/sys/bus/pci/devices/$bdf/mdev_supported_types" ]
+}
+ktap_check "idxd_vdcm loaded, $bdf offers vDSAs" loaded
+
+status=0
+"$(dirname "$0")"/vdsa_slow_test "$bdf" || status=1
+ktap_check "vdsa_slow_test $bdf" [ $status -eq 0 ]
+
+host_ok() {
+	echo "memmove dwq 4096 50" > "/sys/kernel/debug/idxd_vdcm-$bdf/submit" &&
+		grep -q 'taken 0x0$' "$cfg"
+}
+ktap_check "the host's WQ works, no WQ is left taken" host_ok
+ktap_check "idxd_vdcm unloads" rmmod idxd_vdcm
+ktap_finished
