@@ -19,6 +19,7 @@ benches=(
 	"host_bench.sh 0b25"
 	"vdsa_bench.sh 0b25"
 	"ims_bench.sh 0b25"
+	"vdsa_slow_bench.sh 0b25"
 )
 
 out=build/bench

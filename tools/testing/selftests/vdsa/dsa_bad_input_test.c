@@ -69,6 +69,7 @@ enum {
 /* Checks of the version 1.0 and 2.0 devices (they differ in interrupts) */
 #define NR_TESTS_V1	97
 #define NR_TESTS_V2	103
+#define NR_TESTS_CONFIG	18	/* config_tests() */
 
 static struct vfio_pci_device *dev;
 static uint8_t *bar0, *bar2;
@@ -549,6 +550,38 @@ static void int_handle_tests(void)
 	vfio_pci_msix_disable(dev);
 }
 
+/*
+ * The reference of the vDSA's interrupt benchmark: the mean time from
+ * submitting a NOOP that asks for a completion interrupt on MSI-X vector 1
+ * to that vector's eventfd, one descriptor at a time, through vfio-pci.
+ */
+static void bench_msix(long count)
+{
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_completion_record *c =
+		(struct dsa_completion_record *)(buf + 8192);
+	uint32_t handle = 1;
+	struct timespec t0, t1;
+	bool ok = true;
+	long i;
+
+	vfio_pci_msix_enable(dev, 0, dev->msix_info.count);
+	if (v2)
+		handle = command(CMD_REQUEST_INT_HANDLE, 1) >> 8 & 0xffff;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < count && ok; i++) {
+		noop_rci(d, c, handle);
+		memset(c, 0, sizeof(*c));
+		dsa_movdir64b(bar2, d);
+		ok = msix_fired(1, 1000) && c->status == 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# msix_irq_us=%.1f\n", ((t1.tv_sec - t0.tv_sec) * 1e6 +
+					 (t1.tv_nsec - t0.tv_nsec) / 1e3) / count);
+	result(ok, "NOOPs with a completion interrupt on MSI-X vector 1, one at a time");
+	vfio_pci_msix_disable(dev);
+}
+
 /* The device's config space through sysfs, behind vfio-pci's back */
 static int cfg_fd = -1;
 static unsigned int pasid_cap;
@@ -890,14 +923,19 @@ int main(int argc, char *argv[])
 	bar0 = dev->bars[0].vaddr;
 	bar2 = dev->bars[2].vaddr;
 	v2 = rd32(VER) >= 0x200;
-	printf("KTAP version 1\n1..%d\n", v2 ? NR_TESTS_V2 : NR_TESTS_V1);
-	printf("# DSA version 0x%x\n", rd32(VER));
-
-	config_tests();
-	descriptor_tests();
-	int_handle_tests();
-	pasid_tests(argv[1]);
-	teardown_tests();
+	if (argc > 3 && !strcmp(argv[2], "bench")) {
+		printf("KTAP version 1\n1..%d\n", NR_TESTS_CONFIG + 1);
+		config_tests();
+		bench_msix(atol(argv[3]));
+	} else {
+		printf("KTAP version 1\n1..%d\n", v2 ? NR_TESTS_V2 : NR_TESTS_V1);
+		printf("# DSA version 0x%x\n", rd32(VER));
+		config_tests();
+		descriptor_tests();
+		int_handle_tests();
+		pasid_tests(argv[1]);
+		teardown_tests();
+	}
 
 	iommu_unmap(iommu, &region);
 	munmap(buf, 1 << 20);

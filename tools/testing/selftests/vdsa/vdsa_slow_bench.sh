@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The vDSA slow path against the kernel's mtty sample, the reference
+# mediated device, in the same boot: the mean time of a 4-byte BAR0 read
+# (GENSTS) and write (GENCTRL) through VFIO pread/pwrite against mtty's
+# 1-byte UART register accesses, and of a create/open/close/remove cycle
+# through sysfs and the VFIO cdev with iommufd; and the time from
+# submitting a NOOP with a completion interrupt to the eventfd of the
+# vDSA's vector 1 (backed by IMS) against the same through vfio-pci's
+# MSI-X vector 1 on the same DSA (dsa_bad_input_test bench). Prints figure,
+# reference, ratio and goal; the checks are that the runs complete, never a
+# speed.
+#
+# usage: vdsa_slow_bench.sh [DEVICE-ID [COUNT]]
+
+dir=$(dirname "$0")
+# shellcheck source=tools/testing/selftests/vdsa/dsa_vfio.sh
+. "$dir/dsa_vfio.sh"
+
+devid=${1:-0b25}
+count=${2:-20000}
+bdf=$(dsa_devices "$devid" | head -n 1)
+
+ktap_header 3
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+rmmod idxd 2>/dev/null
+
+out=
+bench() {
+	[ -n "$bdf" ] || { ktap_diag "no 8086:$devid device"; return 1; }
+	modprobe idxd_vdcm || return 1
+	out=$("$dir"/vdsa_slow_test "$bdf" bench "$count") || {
+		echo "$out"
+		return 1
+	}
+	echo "$out"
+}
+ktap_check "$count BAR0 reads and writes, $((count / 100)) lifecycles, vDSA and mtty" bench
+ktap_check "idxd_vdcm unloads" rmmod idxd_vdcm
+
+ref=
+reference() {
+	dsa_vfio_bind "$devid" >/dev/null
+	ref=$("$dir"/dsa_bad_input_test "$dev" bench $((count / 20)))
+	st=$?
+	dsa_vfio_release
+	echo "$ref" | grep '^# msix'
+	[ "$st" -eq 0 ]
+}
+ktap_check "reference: $((count / 20)) completion interrupts through vfio-pci's MSI-X" reference
+
+val() { echo "$out" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+bench_report "vDSA BAR0 4-byte read via pread vs mtty register read" \
+	"$(val bar0_read_ns)" "$(val mtty_read_ns)" ns "<=0.8"
+bench_report "vDSA BAR0 4-byte write via pwrite vs mtty register write" \
+	"$(val bar0_write_ns)" "$(val mtty_write_ns)" ns "<=0.8"
+bench_report "vDSA create/open/close/remove vs mtty" \
+	"$(val vdsa_cycle_us)" "$(val mtty_cycle_us)" us "<=1.0"
+bench_report "vDSA completion interrupt to eventfd (IMS) vs vfio-pci MSI-X" \
+	"$(val vdsa_irq_us)" "$(echo "$ref" | sed -n 's/^# msix_irq_us=\([0-9.]*\).*/\1/p')" us "<=1.2"
+ktap_finished
