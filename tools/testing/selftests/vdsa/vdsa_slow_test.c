@@ -426,6 +426,46 @@ static void test_sequence(struct guest *g, const char *other_uuid)
 	       fired(g->ev[1], 1000, NULL), "a loopback trigger of vector 1 signals its eventfd");
 }
 
+/*
+ * Every command code with all-ones and zero operands, with and without
+ * int_req, in each device state: each completes with an architected
+ * status, never stays active, and the vDSA still works afterwards.
+ */
+static void test_all_codes(struct guest *g)
+{
+	static const uint8_t codes[] = { 0, E_INVALID_CMD, E_INVALID_WQ, E_DEVICE_ENABLED,
+					 E_BUS_MASTER, E_DEVICE_NOT_ENABLED, E_WQ_ENABLED,
+					 E_DISABLE_NOT_ENABLED, E_WQ_NOT_ENABLED,
+					 E_INVALID_INT_IDX };
+	unsigned int code, state, k, bad = 0, runs = 0;
+	int fd = g->v.fd;
+	uint32_t sts;
+
+	for (state = 0; state < 3; state++)
+		for (code = 0; code < 32; code++)
+			for (k = 0; k < 4; k++) {
+				ioctl(fd, VFIO_DEVICE_RESET);
+				cfg_write16(fd, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+				if (state >= 1)
+					vdsa_cmd(fd, C_ENABLE_DEVICE, 0, 0);
+				if (state >= 2)
+					vdsa_cmd(fd, C_ENABLE_WQ, 0, 0);
+				sts = vdsa_cmd(fd, code, k & 1 ? 0xfffff : 0, k & 2);
+				runs++;
+				if (sts & CMDSTS_ACTIVE || !memchr(codes, sts & 0xff, sizeof(codes))) {
+					diag("code %u operand %#x state %u: CMDSTS %#x", code,
+					     k & 1 ? 0xfffff : 0, state, sts);
+					bad++;
+				}
+			}
+	result(!bad, "%s: every command code, operands 0 and all-ones, in 3 states: %u architected, %u not",
+	       mode, runs - bad, bad);
+	ioctl(fd, VFIO_DEVICE_RESET);
+	result(!vdsa_enable(fd) &&
+	       memmove_iova(&g->v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS &&
+	       !ioctl(fd, VFIO_DEVICE_RESET), "and then it copies");
+}
+
 /* A software error of one vDSA reaches its SWERR and vector 0, not the other's. */
 static void test_swerr(struct guest *a, struct guest *b)
 {
@@ -582,6 +622,7 @@ static void run(int container)
 		test_sequence(&a, ub);
 		test_swerr(&a, &b);
 		if (!container) {
+			test_all_codes(&a);
 			test_set_irqs(a.v.fd);
 			test_bar0_sweep(a.v.fd, b.v.fd);
 		}
