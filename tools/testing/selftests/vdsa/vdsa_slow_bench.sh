@@ -55,6 +55,8 @@ bench_report "vDSA BAR0 4-byte read via pread vs mtty register read" \
 	"$(val bar0_read_ns)" "$(val mtty_read_ns)" ns "<=0.8"
 bench_report "vDSA BAR0 4-byte write via pwrite vs mtty register write" \
 	"$(val bar0_write_ns)" "$(val mtty_write_ns)" ns "<=0.8"
+bench_report "vDSA config space 4-byte read vs mtty's" \
+	"$(val cfg_read_ns)" "$(val mtty_cfg_read_ns)" ns "<=0.8"
 bench_report "vDSA create/open/close/remove vs mtty" \
 	"$(val vdsa_cycle_us)" "$(val mtty_cycle_us)" us "<=1.0"
 bench_report "vDSA completion interrupt to eventfd (IMS) vs vfio-pci MSI-X" \
