@@ -250,6 +250,23 @@ pub struct IrqSet {
     pub data: IrqData,
 }
 
+impl IrqSet {
+    /// The eventfd a request sets for an index whose one interrupt can only be signalled
+    /// through an eventfd, such as the request interrupt ([`pci::REQ_IRQ_INDEX`]): `Some` to
+    /// signal it from now on, `None` to stop (an fd of -1, or a count of zero without data).
+    ///
+    /// Fails with [`EINVAL`] for any other action or data.
+    pub fn into_trigger(self) -> Result<Option<EventFd>> {
+        match (self.action, self.data) {
+            (IrqAction::Trigger, IrqData::EventFd(mut fds)) if fds.len() == 1 => {
+                Ok(fds.pop().flatten())
+            }
+            (IrqAction::Trigger, IrqData::None) if self.count == 0 => Ok(None),
+            _ => Err(EINVAL),
+        }
+    }
+}
+
 /// The operations of an emulated VFIO device.
 ///
 /// Every method receives the [`Device`], which dereferences to the driver's data. The VFIO core

@@ -366,11 +366,7 @@ impl vfio::Operations for Sample {
         let mut s = dev.state.lock();
         if set.index == pci::REQ_IRQ_INDEX {
             // The request can only be routed to an eventfd, or disabled.
-            match (set.action, set.data) {
-                (IrqAction::Trigger, IrqData::EventFd(mut fds)) => s.request = fds.pop().flatten(),
-                (IrqAction::Trigger, IrqData::None) if set.count == 0 => s.request = None,
-                _ => return Err(EINVAL),
-            }
+            s.request = set.into_trigger()?;
             return Ok(());
         }
         let selected = match &set.data {

@@ -509,14 +509,7 @@ impl vfio::Operations for Vdsa {
         match set.index {
             pci::MSIX_IRQ_INDEX => dev.set_msix(set),
             pci::REQ_IRQ_INDEX => {
-                let mut request = dev.request.lock();
-                match (set.action, set.data) {
-                    (IrqAction::Trigger, IrqData::EventFd(mut fds)) => {
-                        *request = fds.pop().flatten()
-                    }
-                    (IrqAction::Trigger, IrqData::None) if set.count == 0 => *request = None,
-                    _ => return Err(EINVAL),
-                }
+                *dev.request.lock() = set.into_trigger()?;
                 Ok(())
             }
             _ => Err(EINVAL),
