@@ -5,6 +5,7 @@
 #   make run      boot the emulated SIOV machine and run the demo
 #   make check    run every test (rustfmt, clippy build, KUnit, VM tests)
 #   make bench    run the benchmarks: each figure, its reference, the goal
+#   make fuzz     the vDSA VFIO fuzzer, OPS=1000000 operations (SEED= repeats)
 #   make          set up the host and build the kernel, QEMU and modules
 #   make modules KDIR=/path/to/prepared/kernel
 #                 build only the driver against your own kernel tree
@@ -22,7 +23,7 @@ LLVM ?= -22
 DRIVER_DIR := drivers/vfio/mdev/idxd
 GUEST := build/guest
 
-.PHONY: all setup kernel qemu series modules modules_install guest run check bench rustfmt clean help
+.PHONY: all setup kernel qemu series modules modules_install guest run check bench fuzz rustfmt clean help
 
 all: kernel qemu guest
 
@@ -48,7 +49,7 @@ modules_install:
 # binaries built against the uapi headers of the project's kernel tree.
 # tools/kernel/vfio-selftests.sh installs the headers there.
 UAPI := build/kernel-headers
-SELFTESTS_C := mdev_test idxd_user_test vdsa_test vdsa_slow_test
+SELFTESTS_C := mdev_test idxd_user_test vdsa_test vdsa_slow_test vdsa_fuzz
 
 guest:
 	@rm -rf $(GUEST)
@@ -73,6 +74,14 @@ check:
 # Benchmarks: ratios against a reference measured in the same boot.
 bench:
 	@tools/bench.sh
+
+# The vDSA VFIO fuzzer at length (make check runs 10^4 operations):
+# make fuzz [OPS=1000000] [SEED=0x...] repeats a run from its printed seed.
+OPS ?= 1000000
+fuzz: kernel qemu guest
+	@tools/vm/run --kmemleak --timeout $$(( $(OPS) / 200 + 600 )) \
+		--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
+		-- /opt/vdsa/tests/run_tests.sh "vdsa_fuzz.sh 0b25 $(OPS) $(SEED)"
 
 # The project's kernel changes as a git format-patch series against the base
 # kernel, in build/series.
