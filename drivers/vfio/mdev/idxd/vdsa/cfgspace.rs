@@ -234,12 +234,23 @@ impl ConfigSpace {
     /// Reads `buf.len()` bytes at `off`; reserved space reads 0.
     ///
     /// Fails with `EINVAL` if the access leaves the configuration space.
+    /// (The VFIO region reads [`ConfigSpace::used`] without copying.)
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]
     pub(crate) fn read(&self, off: u64, buf: &mut [u8]) -> Result {
         let range = Self::range(off, buf.len())?;
         for (b, i) in buf.iter_mut().zip(range) {
             *b = self.bytes.get(i).copied().unwrap_or(0);
         }
         Ok(())
+    }
+
+    /// The bytes `[off, off + len)` of the header and capabilities, or an
+    /// empty slice if the range starts beyond them; `EINVAL` if it leaves
+    /// the space. The rest of the range reads 0 (see [`ConfigSpace::read`]).
+    pub(crate) fn used(&self, off: u64, len: usize) -> Result<&[u8]> {
+        let range = Self::range(off, len)?;
+        let start = range.start.min(USED);
+        Ok(&self.bytes[start..range.end.min(USED)])
     }
 
     /// Writes `data` at `off`: the writable bits take the new value, the

@@ -296,12 +296,14 @@ impl Vdsa {
         let emu = self.core.emu.lock();
         match index {
             pci::CONFIG_REGION_INDEX => {
-                let mut chunk = [0u8; 64];
-                let mut done = 0;
+                // The header and capabilities as they are, then zeros.
+                let used = emu.cfg.used(off, len)?;
+                buf.write_slice(used)?;
+                let zeros = [0u8; 64];
+                let mut done = used.len();
                 while done < len {
-                    let n = (len - done).min(chunk.len());
-                    emu.cfg.read(off + done as u64, &mut chunk[..n])?;
-                    buf.write_slice(&chunk[..n])?;
+                    let n = (len - done).min(zeros.len());
+                    buf.write_slice(&zeros[..n])?;
                     done += n;
                 }
                 Ok(len)
