@@ -92,22 +92,13 @@ static int cdev_open(const char *uuid, struct cdev *c)
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	char path[256], node[300] = "";
-	struct dirent *de;
-	DIR *d;
+	char node[300];
 
 	c->fd = -1;
 	c->iommufd = -1;
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/vfio-dev", uuid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "vfio", 4))
-			snprintf(node, sizeof(node), "/dev/vfio/devices/%s", de->d_name);
-	closedir(d);
-	if (!node[0])
-		return -ENOENT;
+	ret = mdev_cdev_node(uuid, node, sizeof(node));
+	if (ret)
+		return ret;
 	c->fd = open(node, O_RDWR);
 	if (c->fd < 0)
 		return -errno;
@@ -490,18 +481,13 @@ static void test_bad_access(int fd)
 static int group_open(const char *uuid, int *container, int *group)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[300], link[256], *base;
-	ssize_t n;
-	int fd;
+	char path[300];
+	int fd, ret;
 
 	*container = *group = -1;
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/iommu_group", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	base = strrchr(link, '/');
-	snprintf(path, sizeof(path), "/dev/vfio/%s", base ? base + 1 : link);
+	ret = mdev_group_node(uuid, path, sizeof(path));
+	if (ret)
+		return ret;
 	*group = open(path, O_RDWR);
 	*container = open("/dev/vfio/vfio", O_RDWR);
 	if (*group < 0 || *container < 0)

@@ -7,6 +7,7 @@
 #ifndef VDSA_MDEV_UTIL_H
 #define VDSA_MDEV_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -93,6 +94,41 @@ static int mdev_remove(const char *uuid)
 
 	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/remove", uuid);
 	return write_str(path, "1");
+}
+
+/* The VFIO character device (/dev/vfio/devices/vfioN) of mdev @uuid, in @node. */
+static inline int mdev_cdev_node(const char *uuid, char *node, size_t size)
+{
+	char path[256];
+	struct dirent *de;
+	DIR *d;
+
+	node[0] = 0;
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/vfio-dev", uuid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			snprintf(node, size, "/dev/vfio/devices/%s", de->d_name);
+	closedir(d);
+	return node[0] ? 0 : -ENOENT;
+}
+
+/* The VFIO group node (/dev/vfio/N) of mdev @uuid, in @node. */
+static inline int mdev_group_node(const char *uuid, char *node, size_t size)
+{
+	char path[300], link[256], *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/iommu_group", uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	base = strrchr(link, '/');
+	snprintf(node, size, "/dev/vfio/%s", base ? base + 1 : link);
+	return 0;
 }
 
 static int mdev_exists(const char *uuid)

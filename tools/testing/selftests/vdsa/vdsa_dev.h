@@ -172,23 +172,6 @@ static inline int attach_pt(int fd, uint32_t pt)
 	return ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ? -errno : 0;
 }
 
-static inline int cdev_node(const char *uuid, char *node, size_t size)
-{
-	char path[256];
-	struct dirent *de;
-	DIR *d;
-
-	node[0] = 0;
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/vfio-dev", uuid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "vfio", 4))
-			snprintf(node, size, "/dev/vfio/devices/%s", de->d_name);
-	closedir(d);
-	return node[0] ? 0 : -ENOENT;
-}
 
 static inline int map_portal(struct vdsa *v)
 {
@@ -207,7 +190,7 @@ static inline int cdev_open(const char *uuid, struct vdsa *v, int portal)
 	int ret;
 
 	vdsa_init(v);
-	ret = cdev_node(uuid, node, sizeof(node));
+	ret = mdev_cdev_node(uuid, node, sizeof(node));
 	if (ret)
 		return ret;
 	v->fd = open(node, O_RDWR);
@@ -245,18 +228,13 @@ static inline int group_open(const char *uuid, struct vdsa *v)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
-	char path[300], link[256], *base;
-	ssize_t n;
+	char path[300];
 	int ret;
 
 	vdsa_init(v);
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/iommu_group", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	base = strrchr(link, '/');
-	snprintf(path, sizeof(path), "/dev/vfio/%s", base ? base + 1 : link);
+	ret = mdev_group_node(uuid, path, sizeof(path));
+	if (ret)
+		return ret;
 	v->group = open(path, O_RDWR);
 	v->container = open("/dev/vfio/vfio", O_RDWR);
 	if (v->group < 0 || v->container < 0)
@@ -288,6 +266,24 @@ err:
 err_ret:
 	vdsa_close(v);
 	return ret;
+}
+
+/* Signals interrupts [start, start + n) of @index through the eventfds @fds. */
+static inline int vfio_set_eventfds(int fd, unsigned int index, unsigned int start,
+				    unsigned int n, const int *fds)
+{
+	char buf[sizeof(struct vfio_irq_set) + 4 * 8];
+	struct vfio_irq_set *s = (void *)buf;
+
+	if (n > 8)
+		return -EINVAL;
+	s->argsz = sizeof(*s) + 4 * n;
+	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	s->index = index;
+	s->start = start;
+	s->count = n;
+	memcpy(s->data, fds, 4 * n);
+	return ioctl(fd, VFIO_DEVICE_SET_IRQS, s) ? -errno : 0;
 }
 
 static inline struct dsa_completion_record *compl(struct vdsa *v, int i)

@@ -65,18 +65,7 @@ static void victim(const char *uuid)
 		return;
 	}
 	ev0 = eventfd(0, EFD_NONBLOCK);
-	{
-		char buf[sizeof(struct vfio_irq_set) + 4];
-		struct vfio_irq_set *s = (void *)buf;
-
-		s->argsz = sizeof(buf);
-		s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-		s->index = VFIO_PCI_MSIX_IRQ_INDEX;
-		s->start = 0;
-		s->count = 1;
-		memcpy(s->data, &ev0, 4);
-		ioctl(v.fd, VFIO_DEVICE_SET_IRQS, s);
-	}
+	vfio_set_eventfds(v.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1, &ev0);
 	bar0_write32(v.fd, R_GENCTRL, GENCTRL_SOFTERR | GENCTRL_HALT);
 	for (i = 0; !sh->stop; i++) {
 		pattern(page(&v, SRC_PAGE), PAGE, i);

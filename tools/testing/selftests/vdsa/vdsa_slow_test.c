@@ -44,16 +44,7 @@ static int fired(int efd, int ms, uint64_t *count)
 /* Points MSI-X vectors [start, start + n) at the eventfds @fds. */
 static int set_msix(int fd, unsigned int start, unsigned int n, const int *fds)
 {
-	char buf[sizeof(struct vfio_irq_set) + 4 * 4];
-	struct vfio_irq_set *s = (void *)buf;
-
-	s->argsz = sizeof(*s) + 4 * n;
-	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	s->index = VFIO_PCI_MSIX_IRQ_INDEX;
-	s->start = start;
-	s->count = n;
-	memcpy(s->data, fds, 4 * n);
-	return ioctl(fd, VFIO_DEVICE_SET_IRQS, s) ? -errno : 0;
+	return vfio_set_eventfds(fd, VFIO_PCI_MSIX_IRQ_INDEX, start, n, fds);
 }
 
 static int irq_action(int fd, unsigned int index, unsigned int start,

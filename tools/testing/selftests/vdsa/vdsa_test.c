@@ -321,21 +321,14 @@ static int fired(int efd, int ms)
 
 static void test_remove_while_open(const char *uuid)
 {
-	char buf[sizeof(struct vfio_irq_set) + 4];
-	struct vfio_irq_set *s = (void *)buf;
 	int req = eventfd(0, EFD_NONBLOCK), status = -1;
 	struct vdsa v;
 	pid_t pid;
 
 	if (!result(!cdev_open(uuid, &v, 1), "open for the removal test"))
 		return;
-	s->argsz = sizeof(buf);
-	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	s->index = VFIO_PCI_REQ_IRQ_INDEX;
-	s->start = 0;
-	s->count = 1;
-	memcpy(s->data, &req, 4);
-	result(!ioctl(v.fd, VFIO_DEVICE_SET_IRQS, s), "request interrupt through an eventfd");
+	result(!vfio_set_eventfds(v.fd, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &req),
+	       "request interrupt through an eventfd");
 	pid = fork();
 	if (pid == 0) {
 		vdsa_close(&v);
