@@ -28,12 +28,15 @@
 
 #define BATCH		100
 #define NFDS		4
+/* A page only the other vDSA maps, at this IOVA of its own address space. */
+#define IOVA_OTHER	0x60000000UL
 
 /* Shared with the children. */
 struct shared {
 	volatile int stop;
 	volatile long victim_copies, victim_bad, victim_noise;
 	volatile long host_jobs, host_bad;
+	volatile long cross_attempts, cross_faults;
 };
 
 static struct shared *sh;
@@ -56,14 +59,18 @@ static uint64_t below(uint64_t n)
 /* The other vDSA: verified copies until told to stop. */
 static void victim(const char *uuid)
 {
+	uint8_t *canary;
 	struct vdsa v;
 	uint64_t cnt;
 	int ev0, i;
 
-	if (cdev_open(uuid, &v, 1)) {
+	canary = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (canary == MAP_FAILED || cdev_open(uuid, &v, 1) ||
+	    ioas_map(v.iommufd, v.ioas, canary, IOVA_OTHER, PAGE)) {
 		sh->victim_bad++;
 		return;
 	}
+	memset(canary, 0x5a, PAGE);
 	ev0 = eventfd(0, EFD_NONBLOCK);
 	vfio_set_eventfds(v.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1, &ev0);
 	bar0_write32(v.fd, R_GENCTRL, GENCTRL_SOFTERR | GENCTRL_HALT);
@@ -77,6 +84,8 @@ static void victim(const char *uuid)
 		if (bar0_read64(v.fd, R_SWERR) || bar0_read32(v.fd, R_INTCAUSE) ||
 		    read(ev0, &cnt, sizeof(cnt)) == sizeof(cnt))
 			sh->victim_noise++;
+		if (!all_bytes(canary, PAGE, 0x5a))
+			sh->victim_bad++;
 	}
 	vdsa_close(&v);
 	close(ev0);
@@ -255,6 +264,29 @@ static void one_op(void)
 	}
 }
 
+/*
+ * The fuzzed vDSA reads and writes the page only the other vDSA maps (at
+ * an IOVA its own address space does not map): both must fault.
+ */
+static void cross(void)
+{
+	struct dsa_hw_desc d;
+	uint64_t at;
+	int i, w;
+
+	for (i = 0; i < 10; i++) {
+		w = i & 1;
+		at = IOVA_OTHER + below(PAGE / 64) * 64;
+		dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(0));
+		d.src_addr = w ? IOVA(SRC_PAGE) : at;
+		d.dst_addr = w ? at : IOVA(DST_PAGE);
+		d.xfer_size = 64;
+		sh->cross_attempts++;
+		if ((submit(&f, &d) & 0x7f) == DSA_COMP_PAGE_FAULT_NOBOF)
+			sh->cross_faults++;
+	}
+}
+
 /* The fuzzed vDSA, reset, enabled again, copies right. */
 static int recovers(void)
 {
@@ -269,6 +301,8 @@ static int recovers(void)
 	memset(page(&f, DST_PAGE), 0, PAGE);
 	ok &= memmove_iova(&f, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS &&
 	      !memcmp(page(&f, SRC_PAGE), page(&f, DST_PAGE), PAGE);
+	if (ok)
+		cross();
 	return ok;
 }
 
@@ -343,6 +377,9 @@ int main(int argc, char **argv)
 	       sh->host_jobs, sh->host_bad);
 	ok = !bad_recover && recovers();
 	result(ok, "F resets to a working state (every 10 batches and at the end)");
+	result(sh->cross_attempts > 0 && sh->cross_faults == sh->cross_attempts,
+	       "F's reads and writes of a page only V maps: %ld attempts, %ld faulted, V's page intact",
+	       sh->cross_attempts, sh->cross_faults);
 	grew = log_bytes() - log_bytes0;
 	bound = 4096 + 2000 * (long long)(time(NULL) - t0 + 1);
 	result(grew <= bound, "the kernel log grew by %lld bytes in %lld s (bound %lld)", grew,
