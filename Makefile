@@ -46,7 +46,9 @@ modules_install:
 
 # What the emulated machine finds under /opt/vdsa. The C tests are static
 # binaries built against the uapi headers of the project's kernel tree.
-# tools/kernel/vfio-selftests.sh installs the headers there.
+# tools/kernel/vfio-selftests.sh installs the headers there. l2/ holds our
+# QEMU, its libraries and firmware and the kernel, for vdsa-l2 (a nested
+# guest); so this needs the kernel and QEMU built.
 UAPI := build/kernel-headers
 SELFTESTS_C := mdev_test idxd_user_test vdsa_test
 
@@ -55,7 +57,11 @@ guest:
 	@mkdir -p $(GUEST)/bin $(GUEST)/tests
 	@cp tools/testing/selftests/vdsa/*.sh $(GUEST)/tests/
 	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
+	@cp tools/vm/vdsa-l2 $(GUEST)/bin/vdsa-l2
+	@tools/vm/l2-payload.sh $(GUEST)/l2
+	@ln -s ../l2/bin/qemu-system-x86_64 ../l2/bin/mdevctl $(GUEST)/bin/
 	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/tests/isa_test tools/qemu/tests/isa_test.c
+	@tools/qemu/tests/store64b/build.sh $(GUEST)/tests/store64b && rm $(GUEST)/tests/store64b.elf
 	@tools/kernel/vfio-selftests.sh $(GUEST)/tests
 	@for t in $(SELFTESTS_C); do \
 		gcc -static -O2 -Wall -Werror -I$(UAPI)/include \
