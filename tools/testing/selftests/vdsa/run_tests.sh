@@ -28,7 +28,8 @@ status=0
 	"dsa_bad_input.sh 11fb" \
 	"isa_test" \
 	"portal_test.sh" \
-	"mdev_test"
+	"mdev_test" \
+	"l2_store64b.sh"
 for t in "$@"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086
