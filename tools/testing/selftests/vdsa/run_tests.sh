@@ -29,6 +29,7 @@ status=0
 	"isa_test" \
 	"portal_test.sh" \
 	"mdev_test" \
+	"mdevctl_test.sh 0b25" \
 	"l2_store64b.sh"
 for t in "$@"; do
 	echo "# vdsa-test: $t"
