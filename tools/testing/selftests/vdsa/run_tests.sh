@@ -7,7 +7,8 @@
 # usage: run_tests.sh [TEST...]
 #   TEST: a test and its arguments as one word ("dsa_dmatest.sh 11fb");
 #   default: every test of the emulated SIOV machine (idxd_user.sh needs
-#   another platform: tools/check.sh runs it in a boot of its own)
+#   another platform, l2_dmatest.sh a nested guest: tools/check.sh runs
+#   them in boots of their own)
 
 dir=$(dirname "$0")
 status=0
