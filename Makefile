@@ -3,6 +3,8 @@
 # vDSA: VFIO mediated devices for Intel DSA work queues.
 #
 #   make run      boot the emulated SIOV machine and run the demo
+#   make run-l2   the same machine gives a DSA to a nested guest (QEMU's
+#                 vfio-pci), where the upstream idxd runs dmatest
 #   make check    run every test (rustfmt, clippy build, KUnit, VM tests)
 #   make bench    run the benchmarks: each figure, its reference, the goal
 #   make          set up the host and build the kernel, QEMU and modules
@@ -22,7 +24,7 @@ LLVM ?= -22
 DRIVER_DIR := drivers/vfio/mdev/idxd
 GUEST := build/guest
 
-.PHONY: all setup kernel qemu series modules modules_install guest run check bench rustfmt clean help
+.PHONY: all setup kernel qemu series modules modules_install guest run run-l2 check bench rustfmt clean help
 
 all: kernel qemu guest
 
@@ -58,6 +60,7 @@ guest:
 	@cp tools/testing/selftests/vdsa/*.sh $(GUEST)/tests/
 	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
 	@cp tools/vm/vdsa-l2 $(GUEST)/bin/vdsa-l2
+	@cp tools/vm/l2-demo.sh $(GUEST)/bin/vdsa-l2-demo
 	@tools/vm/l2-payload.sh $(GUEST)/l2
 	@ln -s ../l2/bin/qemu-system-x86_64 ../l2/bin/mdevctl $(GUEST)/bin/
 	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/tests/isa_test tools/qemu/tests/isa_test.c
@@ -72,6 +75,15 @@ guest:
 
 run: kernel qemu guest
 	@tools/vm/run -- vdsa-demo
+
+# The nested-guest demo. L2_DEVICE selects what the nested guest gets:
+# "pci", the emulated DSA itself through vfio-pci, until the vDSA's
+# configuration space and BAR 0 are wired to its VFIO device; then "vdsa",
+# a vDSA created through sysfs. L2_BACKEND: "container" or "iommufd".
+L2_DEVICE ?= pci
+L2_BACKEND ?= container
+run-l2: kernel qemu guest
+	@tools/vm/run --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND)
 
 check:
 	tools/check.sh
@@ -95,4 +107,4 @@ clean:
 		-o -name 'Module.symvers' -o -name 'modules.order' \) -delete
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'

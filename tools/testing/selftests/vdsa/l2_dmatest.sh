@@ -23,7 +23,7 @@ backend=${2:-container}
 iterations=${3:-400}
 tests=$(cd "$(dirname "$0")" && pwd)
 
-ktap_header 8
+ktap_header 9
 
 uuid=
 assign=
@@ -107,9 +107,14 @@ log=/tmp/l2_dmatest.console
 sample_irqs &
 sampler=$!
 start=$(date +%s)
+# The nested guest also leaves a word in a directory shared with it.
+share=/tmp/l2_dmatest.share
+rm -rf $share
+mkdir -p $share
 # shellcheck disable=SC2086 # $assign is an option and its value
-vdsa-l2 $opt $assign --log $log -- "$tests/dsa_dmatest.sh" 0b25 "$iterations" \
-	>$out 2>$err
+vdsa-l2 $opt $assign --share $share --log $log -- sh -c \
+	'"$1" 0b25 "$2"; s=$?; echo from-l2 >/mnt/host/word; exit $s' sh \
+	"$tests/dsa_dmatest.sh" "$iterations" >$out 2>$err
 st=$?
 end=$(date +%s)
 kill $sampler
@@ -123,6 +128,9 @@ awk -F'[][]' '/^\[/ { t = $2 + 0; if (t - p > 3) printf "# +%5.1f s to %s\n", t 
 	END { printf "# nested guest clock: kernel %.0f s, /init to command %.0f s, command %.0f s\n", i, c - i, e - c }' \
 	$log | cut -c 1-100
 ktap_result $st "the nested guest runs dsa_dmatest with the DSA through vfio-pci ($backend)"
+
+[ "$(cat $share/word 2>/dev/null)" = from-l2 ]
+ktap_result $? "the nested guest writes to the directory shared with it (--share)"
 
 summary=$(grep -o 'summary [0-9]* tests, [0-9]* failures.*' $out)
 ktap_diag "nested dmatest: ${summary:-no summary}"
