@@ -27,6 +27,7 @@ ktap_header 9
 
 uuid=
 assign=
+ro=
 case "$kind" in
 pci)
 	rmmod idxd_vdcm 2>/dev/null
@@ -47,6 +48,7 @@ vdsa)
 	}
 	ktap_check "a vDSA is created through sysfs on $dev" create
 	assign="--vdsa $uuid"
+	ro=ro
 	assign_dev="sysfsdev=/sys/bus/mdev/devices/$uuid"
 	;;
 *)
@@ -113,8 +115,8 @@ rm -rf $share
 mkdir -p $share
 # shellcheck disable=SC2086 # $assign is an option and its value
 vdsa-l2 $opt $assign --share $share --log $log -- sh -c \
-	'"$1" 0b25 "$2"; s=$?; echo from-l2 >/mnt/host/word; exit $s' sh \
-	"$tests/dsa_dmatest.sh" "$iterations" >$out 2>$err
+	'"$1" 0b25 "$2" $3; s=$?; echo from-l2 >/mnt/host/word; exit $s' sh \
+	"$tests/dsa_dmatest.sh" "$iterations" "$ro" >$out 2>$err
 st=$?
 end=$(date +%s)
 kill $sampler
