@@ -83,7 +83,7 @@ run: kernel qemu guest
 L2_DEVICE ?= pci
 L2_BACKEND ?= container
 run-l2: kernel qemu guest
-	@tools/vm/run --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND)
+	@tools/vm/run --l2 --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND)
 
 check:
 	tools/check.sh

@@ -196,7 +196,7 @@ section "tests in the emulated SIOV machine"
 # memcpy storm by it, and a 2 GiB one takes minutes under emulation. Beside
 # the runner's DSA 1.0, a second device has the 2.0 layout and a third a
 # smaller configuration without the Scalable IOV DVSEC.
-tools/vm/run --kmemleak --log "$out/vm-tests.console" \
+tools/vm/run --kmemleak --l2 --log "$out/vm-tests.console" \
 	--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
 	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
 	--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
@@ -252,7 +252,7 @@ l2_tests=()
 for backend in ${VDSA_L2_BACKENDS:-container}; do
 	l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-pci} $backend")
 done
-tools/vm/run --kmemleak --timeout 3000 --log "$out/vm-l2.console" \
+tools/vm/run --kmemleak --l2 --timeout 3000 --log "$out/vm-l2.console" \
 	-- /opt/vdsa/tests/run_tests.sh "${l2_tests[@]}" \
 	>"$out/vm-l2.out" 2>"$out/vm-l2.err"
 st=$?

@@ -30,6 +30,10 @@ if [ -z "$dev" ]; then
 	echo "1..0 # SKIP no enqueue-testdev in this machine"
 	exit 0
 fi
+if [ ! -x /opt/vdsa/l2/qemu-system-x86_64 ]; then
+	echo "1..0 # SKIP no QEMU in this machine (boot with tools/vm/run --l2)"
+	exit 0
+fi
 echo "1..5"
 sysdev=/sys/bus/pci/devices/$dev
 
