@@ -3,6 +3,8 @@
 # vDSA: VFIO mediated devices for Intel DSA work queues.
 #
 #   make run      boot the emulated SIOV machine and run the demo
+#   make run-l2   the same machine gives a DSA to a nested guest (QEMU's
+#                 vfio-pci), where the upstream idxd runs dmatest
 #   make check    run every test (rustfmt, clippy build, KUnit, VM tests)
 #   make bench    run the benchmarks: each figure, its reference, the goal
 #   make fuzz     the vDSA VFIO fuzzer, OPS=1000000 operations (SEED= repeats)
@@ -23,7 +25,7 @@ LLVM ?= -22
 DRIVER_DIR := drivers/vfio/mdev/idxd
 GUEST := build/guest
 
-.PHONY: all setup kernel qemu series modules modules_install guest run check bench fuzz rustfmt clean help
+.PHONY: all setup kernel qemu series modules modules_install guest run run-l2 check bench fuzz rustfmt clean help
 
 all: kernel qemu guest
 
@@ -47,7 +49,9 @@ modules_install:
 
 # What the emulated machine finds under /opt/vdsa. The C tests are static
 # binaries built against the uapi headers of the project's kernel tree.
-# tools/kernel/vfio-selftests.sh installs the headers there.
+# tools/kernel/vfio-selftests.sh installs the headers there. l2/ holds our
+# QEMU, its libraries and firmware and the kernel, for vdsa-l2 (a nested
+# guest); so this needs the kernel and QEMU built.
 UAPI := build/kernel-headers
 SELFTESTS_C := mdev_test idxd_user_test vdsa_test vdsa_slow_test vdsa_fuzz
 
@@ -56,7 +60,12 @@ guest:
 	@mkdir -p $(GUEST)/bin $(GUEST)/tests
 	@cp tools/testing/selftests/vdsa/*.sh $(GUEST)/tests/
 	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
+	@cp tools/vm/vdsa-l2 $(GUEST)/bin/vdsa-l2
+	@cp tools/vm/l2-demo.sh $(GUEST)/bin/vdsa-l2-demo
+	@tools/vm/l2-payload.sh $(GUEST)/l2
+	@ln -s ../l2/bin/qemu-system-x86_64 ../l2/bin/mdevctl $(GUEST)/bin/
 	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/tests/isa_test tools/qemu/tests/isa_test.c
+	@tools/qemu/tests/store64b/build.sh $(GUEST)/tests/store64b && rm $(GUEST)/tests/store64b.elf
 	@tools/kernel/vfio-selftests.sh $(GUEST)/tests
 	@for t in $(SELFTESTS_C); do \
 		gcc -static -O2 -Wall -Werror -I$(UAPI)/include \
@@ -67,6 +76,15 @@ guest:
 
 run: kernel qemu guest
 	@tools/vm/run -- vdsa-demo
+
+# The nested-guest demo. L2_DEVICE selects what the nested guest gets:
+# "pci", the emulated DSA itself through vfio-pci, until the vDSA's
+# configuration space and BAR 0 are wired to its VFIO device; then "vdsa",
+# a vDSA created through sysfs. L2_BACKEND: "container" or "iommufd".
+L2_DEVICE ?= pci
+L2_BACKEND ?= container
+run-l2: kernel qemu guest
+	@tools/vm/run --l2 --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND)
 
 check:
 	tools/check.sh
@@ -98,4 +116,4 @@ clean:
 		-o -name 'Module.symvers' -o -name 'modules.order' \) -delete
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'

@@ -6,7 +6,8 @@
 #     warning, the VM runner's own behaviour (status, --share, panic, hang);
 #   - guest: the KUnit suites and the kselftest-style tests, in one boot of
 #     the emulated SIOV machine with kmemleak on; then idxd's user WQs with
-#     shared virtual memory, in a second, short boot on the SVA platform.
+#     shared virtual memory, in a second, short boot on the SVA platform;
+#     then dmatest in a nested guest, given the DSA by QEMU's vfio-pci.
 # Every test counts once; the last line is "N passed, N failed, N skipped". The exit
 # status is non-zero if anything failed, or if a VM crashed or hung.
 set -uo pipefail
@@ -125,8 +126,9 @@ EOF
 done
 
 section "shellcheck"
-mapfile -t sh_bash < <(git ls-files tools .ci | grep -E '(\.sh|/run|/check\.sh)$' | grep -v '^tools/testing/\|^tools/vm/demo.sh\|^tools/qemu/')
-mapfile -t sh_posix < <(git ls-files tools/testing/selftests/vdsa tools/vm/init tools/vm/demo.sh | grep -v '\.[ch]$')
+mapfile -t sh_bash < <(git ls-files tools .ci | grep -E '(\.sh|/run|/check\.sh)$' | grep -v '^tools/testing/\|^tools/vm/demo.sh\|^tools/vm/l2-demo.sh\|^tools/qemu/')
+mapfile -t sh_posix < <(git ls-files tools/testing/selftests/vdsa tools/vm/init tools/vm/demo.sh \
+	tools/vm/vdsa-l2 tools/vm/l2-demo.sh | grep -v '\.[ch]$')
 if shellcheck -x -S warning -s bash "${sh_bash[@]}" && shellcheck -x -S warning -s sh "${sh_posix[@]}"; then
 	pass "shellcheck (${#sh_bash[@]} bash, ${#sh_posix[@]} sh scripts)"
 else
@@ -194,7 +196,7 @@ section "tests in the emulated SIOV machine"
 # memcpy storm by it, and a 2 GiB one takes minutes under emulation. Beside
 # the runner's DSA 1.0, a second device has the 2.0 layout and a third a
 # smaller configuration without the Scalable IOV DVSEC.
-tools/vm/run --kmemleak --log "$out/vm-tests.console" \
+tools/vm/run --kmemleak --l2 --log "$out/vm-tests.console" \
 	--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
 	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
 	--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
@@ -237,5 +239,25 @@ st=$?
 [ $st -eq 0 ] || cat "$out/vm-sva.out" "$out/vm-sva.err"
 count_ktap "$out/vm-sva.out"
 result $st "guest (SVA): the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
+
+section "a nested guest (QEMU's vfio-pci in the emulated machine)"
+# Our QEMU in the emulated machine gives a nested guest (tools/vm/vdsa-l2)
+# its DSA through vfio-pci, and the upstream idxd there runs dmatest. A
+# boot of its own, one DSA; each nested boot takes minutes. The device:
+# VDSA_L2_DEVICE, "pci" (the DSA itself) or "vdsa" (a vDSA on it, once its
+# configuration space and BAR 0 reach its VFIO device); the QEMU backends:
+# VDSA_L2_BACKENDS, "container" (iommufd's, in the test kernel) and/or
+# "iommufd".
+l2_tests=()
+for backend in ${VDSA_L2_BACKENDS:-container}; do
+	l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-pci} $backend")
+done
+tools/vm/run --kmemleak --l2 --timeout 3000 --log "$out/vm-l2.console" \
+	-- /opt/vdsa/tests/run_tests.sh "${l2_tests[@]}" \
+	>"$out/vm-l2.out" 2>"$out/vm-l2.err"
+st=$?
+[ $st -eq 0 ] || cat "$out/vm-l2.out" "$out/vm-l2.err"
+count_ktap "$out/vm-l2.out"
+result $st "guest (nested): the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
 
 finish

@@ -26,13 +26,7 @@ fi
 
 out=$VDSA_CACHE/qemu/tests
 mkdir -p "$out"
-src=$here/tests/store64b
-if ! gcc -m64 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie -no-pie \
-	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fcf-protection=none \
-	-nostdlib -static -Wl,-T,"$src/link.ld" -Wl,--build-id=none \
-	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
-	-o "$out/store64b.elf" "$src/boot.S" "$src/test.c" ||
-	! objcopy -O binary "$out/store64b.elf" "$out/store64b.bin"; then
+if ! "$here/tests/store64b/build.sh" "$out/store64b"; then
 	echo "not ok 1 build the bare-metal test"
 	exit 1
 fi

@@ -39,6 +39,7 @@ _start:
         sub     %edi, %ecx
         xor     %eax, %eax
         rep stosb
+        mov     %ebx, mb_info                   /* Multiboot information */
 
         /* PML4[0] -> PDPT; PDPT[0..3] map 0..4 GiB with 1 GiB pages. */
         mov     $pdpt, %eax

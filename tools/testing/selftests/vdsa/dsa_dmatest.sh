@@ -5,16 +5,21 @@
 # an engine and a dedicated kernel WQ are configured through idxd's sysfs
 # (plain writes, as accel-config would do them); the WQ becomes a dmaengine
 # channel and dmatest copies and verifies a few hundred buffers through it.
+# On a device whose configuration is read-only (a vDSA in a nested guest)
+# only the WQ's type and name are written.
 #
-# usage: dsa_dmatest.sh [DEVICE-ID [ITERATIONS]]
+# usage: dsa_dmatest.sh [DEVICE-ID [ITERATIONS [ro]]]
 #   DEVICE-ID: the PCI device ID of the DSA to use (0b25: DSA 1.0, the
 #   default; 11fb: the 2.0 layout)
+#   ro: the device's configuration is read-only (a vDSA)
 
 # shellcheck source=tools/testing/selftests/vdsa/ktap.sh
 . "$(dirname "$0")/ktap.sh"
 
 devid=0x${1:-0b25}
 iterations=${2:-400}
+ro=
+[ "${3:-}" != ro ] || ro=1
 
 ktap_header 10
 
@@ -38,32 +43,61 @@ probe() {
 ktap_check "idxd probes the DSA device ($devid)" probe
 n=${dsa#/sys/bus/dsa/devices/dsa}
 
+# A device whose configuration is read-only (a vDSA: its host configured
+# its group, engine and dedicated WQ) is enabled by idxd at probe; only
+# the WQ's type and name are the guest's to write.
+configurable=1
+[ -z "$ro" ] || configurable=0
+
 caps() {
 	ktap_diag "version $(cat $dsa/version) max_work_queues $(cat $dsa/max_work_queues)" \
 		"max_engines $(cat $dsa/max_engines) max_groups $(cat $dsa/max_groups)" \
-		"wq size $(cat $dsa/max_work_queues_size) op_cap $(cat $dsa/op_cap)"
+		"wq size $(cat $dsa/max_work_queues_size) op_cap $(cat $dsa/op_cap)" \
+		"configurable $(cat $dsa/configurable)"
 	[ "$(cat $dsa/max_work_queues)" -ge 1 ] && [ "$(cat $dsa/max_engines)" -ge 1 ] &&
-		[ "$(cat $dsa/configurable)" = 1 ] && [ "$(cat $dsa/state)" = disabled ]
+		[ "$(cat $dsa/configurable)" = $configurable ] &&
+		{ [ -n "$ro" ] || [ "$(cat $dsa/state)" = disabled ]; }
 }
 ktap_check "capabilities read through sysfs" caps
 
 # The largest copy: the device's (or idxd's default WQ) maximum transfer,
-# at most dmatest's default buffer of 16 KiB.
-xfer=$(cat $dsa/max_transfer_size 2>/dev/null) || xfer=16384
+# at most dmatest's default buffer of 16 KiB; the WQ's if read-only.
+if [ -n "$ro" ]; then
+	xfer=$(cat $wq/max_transfer_size 2>/dev/null) || xfer=16384
+else
+	xfer=$(cat $dsa/max_transfer_size 2>/dev/null) || xfer=16384
+fi
 [ "$xfer" -le 2097152 ] || xfer=2097152
 buf=$xfer
 [ "$buf" -le 16384 ] || buf=16384
 
 configure() {
-	idxd_kernel_wq "dsa$n" 32 "$xfer"
+	if [ -n "$ro" ]; then
+		echo kernel >"$wq/type" && echo dmaengine >"$wq/name" &&
+			echo dmaengine >"$wq/driver_name"
+	else
+		idxd_kernel_wq "dsa$n" 32 "$xfer"
+	fi
 }
-ktap_check "group, engine and WQ configured" configure
+if [ -n "$ro" ]; then
+	ktap_check "WQ configured: type and name (the configuration is read-only)" configure
+else
+	ktap_check "group, engine and WQ configured" configure
+fi
 
 enable_dev() {
-	echo "dsa$n" >/sys/bus/dsa/drivers/idxd/bind &&
+	if [ -n "$ro" ]; then
 		[ "$(cat $dsa/state)" = enabled ]
+	else
+		echo "dsa$n" >/sys/bus/dsa/drivers/idxd/bind &&
+			[ "$(cat $dsa/state)" = enabled ]
+	fi
 }
-ktap_check "device enabled (idxd bind)" enable_dev
+if [ -n "$ro" ]; then
+	ktap_check "device enabled (by idxd at probe)" enable_dev
+else
+	ktap_check "device enabled (idxd bind)" enable_dev
+fi
 
 enable_wq() {
 	echo "wq$n.0" >/sys/bus/dsa/drivers/dmaengine/bind &&

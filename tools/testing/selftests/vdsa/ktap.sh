@@ -155,3 +155,22 @@ bench_report() {
 			name, fig, unit, ref, unit, r, goal, met ? "met" : "not met"
 	}'
 }
+
+# qemu_unexpected FILE [LINE...]: print the lines of QEMU's stderr in FILE
+# that are neither one of LINEs (fixed strings) nor the one QEMU logs when
+# it cannot map a BAR for peer-to-peer DMA, which iommufd (native, or the
+# VFIO container it provides) never can (it does not pin PFNMAP memory);
+# succeeds if there is any.
+qemu_unexpected() {
+	_f=$1
+	shift
+	_p2p='PCI peer-to-peer transactions on BARs are not supported|vfio_container_dma_map\(.*\) = -14 \(Bad address\)|IOMMU_IOAS_MAP failed: Bad address, PCI BAR\?'
+	grep -v -E "$_p2p" "$_f" | while IFS= read -r _l; do
+		for _ok in "$@"; do
+			case "$_l" in
+			*"$_ok"*) continue 2 ;;
+			esac
+		done
+		echo "$_l"
+	done | grep .
+}

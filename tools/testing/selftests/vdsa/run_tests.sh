@@ -7,7 +7,8 @@
 # usage: run_tests.sh [TEST...]
 #   TEST: a test and its arguments as one word ("dsa_dmatest.sh 11fb");
 #   default: every test of the emulated SIOV machine (idxd_user.sh needs
-#   another platform: tools/check.sh runs it in a boot of its own)
+#   another platform, l2_dmatest.sh a nested guest: tools/check.sh runs
+#   them in boots of their own)
 
 dir=$(dirname "$0")
 status=0
@@ -32,7 +33,9 @@ status=0
 	"dsa_bad_input.sh 11fb" \
 	"isa_test" \
 	"portal_test.sh" \
-	"mdev_test"
+	"mdev_test" \
+	"mdevctl_test.sh 0b25" \
+	"l2_store64b.sh"
 for t in "$@"; do
 	echo "# vdsa-test: $t"
 	# shellcheck disable=SC2086

@@ -22,3 +22,10 @@ CONFIG_ENQUEUE_TESTDEV=y
 
 # The emulated Intel Data Streaming Accelerator (hw/dma/intel-dsa.c).
 CONFIG_INTEL_DSA=y
+
+# The emulated machine runs this QEMU itself to give a nested guest a
+# device through VFIO (vfio-pci, a vDSA's sysfsdev), with the legacy
+# container or the iommufd backend.
+CONFIG_VFIO=y
+CONFIG_VFIO_PCI=y
+CONFIG_IOMMUFD=y

@@ -8,6 +8,12 @@
  * MemoryRegionOps.write_block.  A direct store is posted.  An enqueue
  * store is deferrable: the device may refuse it, and the instruction
  * reports the refusal in ZF so that software can retry it.
+ *
+ * The destination may also be host memory that belongs to a device, a
+ * RAM device region such as the mmap of a vfio-pci BAR, which TCG
+ * accesses directly.  A direct store reaches it through the host's own
+ * 64-byte store (MOVDIR64B), or not at all: the instruction faults rather
+ * than reach the device in pieces.  An enqueue store is refused there.
  */
 
 #include "qemu/osdep.h"
@@ -21,8 +27,10 @@
 #include "trace.h"
 #ifndef CONFIG_USER_ONLY
 #include "accel/tcg/iommu.h"
+#include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "system/memory.h"
+#include "host/store64b.h"
 #endif
 
 #define STORE64B_SIZE 64
@@ -50,6 +58,39 @@ static void store64b_load_source(CPUX86State *env, uint8_t *data,
         stq_le_p(data + i, cpu_ldq_le_mmuidx_ra(env, src + i, mmu_idx, ra));
     }
 }
+
+#ifndef CONFIG_USER_ONLY
+/*
+ * A 64-byte store to host memory that a device decodes (a RAM device
+ * region): only the host CPU's own 64-byte store reaches the device as
+ * one write.
+ *
+ * An enqueue store is not attempted.  The host's ENQCMD would put the
+ * PASID of QEMU's process in the command instead of the guest's, and
+ * ENQCMDS does not run in user space; so the device does not take it
+ * (MEMTX_ERROR, ZF=1) and nothing is written.
+ *
+ * Without that store on the host, a direct store writes nothing and
+ * raises #GP(0), which tells the guest and its user that the store did
+ * not happen; tearing it into smaller writes would let the device see
+ * a partial or garbled 64-byte command.
+ */
+static MemTxResult store64b_ram_device(CPUX86State *env, MemoryRegion *mr,
+                                       void *host, const uint8_t *data,
+                                       bool deferrable, uintptr_t ra)
+{
+    if (deferrable) {
+        return MEMTX_ERROR;
+    }
+    if (!host_store64b(host, data)) {
+        error_report_once("MOVDIR64B to %s: the host CPU has no 64-byte "
+                          "store to give it whole; raising #GP",
+                          memory_region_name(mr));
+        raise_exception_err_ra(env, EXCP0D_GPF, 0, ra);
+    }
+    return MEMTX_OK;
+}
+#endif
 
 /*
  * Store @data at the 64-byte aligned linear address @dest as one
@@ -85,6 +126,15 @@ static MemTxResult store64b(CPUX86State *env, target_ulong dest,
                                                       data, STORE64B_SIZE,
                                                       deferrable,
                                                       full->attrs);
+        }
+    }
+    if (host) {
+        ram_addr_t offset;
+        MemoryRegion *mr = memory_region_from_host(host, &offset);
+
+        if (mr && memory_region_is_ram_device(mr)) {
+            return store64b_ram_device(env, mr, host, data, deferrable,
+                                       ra);
         }
     }
 #else

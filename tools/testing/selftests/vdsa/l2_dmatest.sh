@@ -1,0 +1,159 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# A real VMM and a real guest: QEMU's vfio-pci in this machine gives a DSA
+# to a nested guest (vdsa-l2), where the upstream idxd probes it, a kernel
+# WQ is configured with plain sysfs writes and dmatest copies and verifies
+# a few hundred buffers (dsa_dmatest.sh, run there: its results are the
+# nested KTAP subtest). Here: QEMU realizes the device without a warning,
+# the nested guest logs no idxd error, and the device's interrupts came
+# through vfio-pci.
+#
+# usage: l2_dmatest.sh pci|vdsa [container|iommufd] [ITERATIONS]
+#   pci:   the first DSA 1.0 of the machine, bound to vfio-pci
+#   vdsa:  a vDSA of idxd_vdcm on that DSA, created through sysfs
+#   container: QEMU's VFIO container (/dev/vfio/vfio, which iommufd
+#          provides in the test kernel); iommufd: QEMU's iommufd backend
+
+# shellcheck source=tools/testing/selftests/vdsa/dsa_vfio.sh
+. "$(dirname "$0")/dsa_vfio.sh"
+
+kind=${1:-pci}
+backend=${2:-container}
+iterations=${3:-400}
+tests=$(cd "$(dirname "$0")" && pwd)
+
+ktap_header 9
+
+uuid=
+assign=
+ro=
+case "$kind" in
+pci)
+	rmmod idxd_vdcm 2>/dev/null
+	rmmod idxd 2>/dev/null
+	dsa_vfio_bind 0b25
+	assign="--pci $dev"
+	assign_dev="host=$dev"
+	ktap_result 0 "vfio-pci binds the DSA ($dev)"
+	;;
+vdsa)
+	dev=$(dsa_devices 0b25 | head -n 1)
+	rmmod idxd 2>/dev/null
+	create() {
+		modprobe idxd_vdcm || return 1
+		uuid=$(cat /proc/sys/kernel/random/uuid)
+		echo "$uuid" >"/sys/bus/pci/devices/$dev/mdev_supported_types/idxd_vdcm-1dwq-v1/create" &&
+			test -d "/sys/bus/mdev/devices/$uuid"
+	}
+	ktap_check "a vDSA is created through sysfs on $dev" create
+	assign="--vdsa $uuid"
+	ro=ro
+	assign_dev="sysfsdev=/sys/bus/mdev/devices/$uuid"
+	;;
+*)
+	echo "usage: $0 pci|vdsa [container|iommufd] [ITERATIONS]" >&2
+	exit 2
+	;;
+esac
+
+opt=
+case "$backend" in
+container)
+	ktap_check "the VFIO container is there (/dev/vfio/vfio, from iommufd)" \
+		test -c /dev/vfio/vfio
+	;;
+iommufd)
+	opt=--iommufd
+	ktap_check "iommufd is there (/dev/iommu)" test -c /dev/iommu
+	;;
+esac
+
+# QEMU realizes the device (and stops: -S, quit) without a word.
+realize() {
+	_obj=
+	_dev=$assign_dev
+	if [ "$backend" = iommufd ]; then
+		_obj="-object iommufd,id=iommufd0"
+		_dev=$_dev,iommufd=iommufd0
+	fi
+	# shellcheck disable=SC2086 # $_obj is an option and its value
+	echo quit | timeout -s KILL 120 qemu-system-x86_64 -M q35 -accel tcg \
+		-nodefaults -display none -S -monitor stdio $_obj \
+		-device "vfio-pci,$_dev" >/dev/null 2>/tmp/l2_realize.err
+	_st=$?
+	sed 's/^/# qemu: /' /tmp/l2_realize.err
+	[ $_st -eq 0 ] && [ ! -s /tmp/l2_realize.err ]
+}
+ktap_check "QEMU realizes vfio-pci with the device without a warning ($backend)" realize
+
+# The most interrupts vfio-pci's MSI-X vectors counted at once: they exist
+# only while QEMU has them, so sample them during the nested run.
+irqs=/tmp/l2_dmatest.irqs
+echo 0 >$irqs
+sample_irqs() {
+	while :; do
+		awk -v max="$(cat $irqs)" '/vfio-msix/ {
+			for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
+			END { print (n > max ? n : max) }' /proc/interrupts >$irqs.new &&
+			mv $irqs.new $irqs
+		sleep 2
+	done
+}
+
+# The nested guest runs the host-level dmatest test on its DSA; its KTAP
+# output becomes a subtest here.
+out=/tmp/l2_dmatest.out
+err=/tmp/l2_dmatest.err
+log=/tmp/l2_dmatest.console
+sample_irqs &
+sampler=$!
+start=$(date +%s)
+# The nested guest also leaves a word in a directory shared with it.
+share=/tmp/l2_dmatest.share
+rm -rf $share
+mkdir -p $share
+# shellcheck disable=SC2086 # $assign is an option and its value
+vdsa-l2 $opt $assign --share $share --log $log -- sh -c \
+	'"$1" 0b25 "$2" $3; s=$?; echo from-l2 >/mnt/host/word; exit $s' sh \
+	"$tests/dsa_dmatest.sh" "$iterations" "$ro" >$out 2>$err
+st=$?
+end=$(date +%s)
+kill $sampler
+sed 's/^/    /' $out
+sed 's/^/# /' $err
+ktap_diag "nested guest: $((end - start)) s in all"
+# Where the time went, by the nested guest's clock: the kernel's steps that
+# took more than 3 s, and the command's.
+awk -F'[][]' '/^\[/ { t = $2 + 0; if (t - p > 3) printf "# +%5.1f s to %s\n", t - p, $3; p = t }
+	/Run \/init/ { i = $2 } /vdsa-vm: running command/ { c = $2 } /vdsa-vm: exit status/ { e = $2 }
+	END { printf "# nested guest clock: kernel %.0f s, /init to command %.0f s, command %.0f s\n", i, c - i, e - c }' \
+	$log | cut -c 1-100
+ktap_result $st "the nested guest runs dsa_dmatest with the DSA through vfio-pci ($backend)"
+
+[ "$(cat $share/word 2>/dev/null)" = from-l2 ]
+ktap_result $? "the nested guest writes to the directory shared with it (--share)"
+
+summary=$(grep -o 'summary [0-9]* tests, [0-9]* failures.*' $out)
+ktap_diag "nested dmatest: ${summary:-no summary}"
+echo "$summary" | grep -q "^summary $iterations tests, 0 failures"
+ktap_result $? "nested dmatest: $iterations verified copies, 0 failures"
+
+! grep -q 'QEMU said' $err
+ktap_result $? "QEMU runs the nested guest without a warning (but no P2P under iommufd)"
+
+idxd_errors() {
+	! grep -E -i 'idxd.*(error|fail|halt)' $log
+}
+ktap_check "the nested idxd logs no error" idxd_errors
+
+n=$(cat $irqs)
+ktap_diag "vfio-pci MSI-X interrupts here: $n"
+[ "$n" -gt 0 ]
+ktap_result $? "the DSA's interrupts reached the nested guest through vfio-pci"
+
+case "$kind" in
+pci) dsa_vfio_release ;;
+vdsa) echo 1 >"/sys/bus/mdev/devices/$uuid/remove" ;;
+esac
+ktap_finished
