@@ -99,6 +99,8 @@ pub mod pci {
     pub const MSI_IRQ_INDEX: u32 = bindings::VFIO_PCI_MSI_IRQ_INDEX;
     /// Interrupt index of MSI-X.
     pub const MSIX_IRQ_INDEX: u32 = bindings::VFIO_PCI_MSIX_IRQ_INDEX;
+    /// Interrupt index of the error interrupt: an uncorrectable error of the function.
+    pub const ERR_IRQ_INDEX: u32 = bindings::VFIO_PCI_ERR_IRQ_INDEX;
     /// Interrupt index of the device request: the driver signals it to ask userspace to release
     /// the device (see [`Operations::request`](super::Operations::request)).
     pub const REQ_IRQ_INDEX: u32 = bindings::VFIO_PCI_REQ_IRQ_INDEX;

@@ -136,6 +136,9 @@ static void test_info(int fd)
 				      .index = VFIO_PCI_MSIX_IRQ_INDEX };
 	struct vfio_irq_info intx = { .argsz = sizeof(intx),
 				      .index = VFIO_PCI_INTX_IRQ_INDEX };
+	struct vfio_irq_info err = { .argsz = sizeof(err),
+				     .index = VFIO_PCI_ERR_IRQ_INDEX };
+	int efd = eventfd(0, 0);
 
 	int ok = !ioctl(fd, VFIO_DEVICE_GET_INFO, &dev);
 
@@ -151,6 +154,12 @@ static void test_info(int fd)
 	       (msix.flags & VFIO_IRQ_INFO_EVENTFD) &&
 	       !ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &intx) && intx.count == 0,
 	       "interrupts: MSI-X with 2 vectors through eventfds, no INTx");
+	result(!ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &err) && err.count == 1 &&
+	       (err.flags & VFIO_IRQ_INFO_EVENTFD) &&
+	       !vfio_set_eventfds(fd, VFIO_PCI_ERR_IRQ_INDEX, 0, 1, &efd) &&
+	       vfio_set_eventfds(fd, VFIO_PCI_ERR_IRQ_INDEX, 1, 1, &efd) == -EINVAL,
+	       "the error interrupt (device halt) takes an eventfd, as QEMU's error recovery asks");
+	close(efd);
 }
 
 static uint16_t sysfs_id(const char *attr)

@@ -184,6 +184,10 @@ pub(crate) struct Core {
     /// MSI-X vector 0: commands, errors, halt.
     #[pin]
     vector0: Vector,
+    /// The eventfd of the error interrupt, signalled when the device halts
+    /// (as vfio-pci signals a function's uncorrectable errors).
+    #[pin]
+    err: Mutex<Option<kernel::eventfd::EventFd>>,
 }
 
 impl Core {
@@ -213,6 +217,9 @@ impl Core {
         }
         if ev.halt {
             vcmd::halt(&mut emu.regs, self);
+            if let Some(e) = &*self.err.lock() {
+                e.signal();
+            }
         }
     }
 
@@ -419,6 +426,7 @@ impl vfio::Operations for Vdsa {
 
     fn close(dev: &vfio::Device<Self>) {
         *dev.request.lock() = None;
+        *dev.core.err.lock() = None;
         let core = &dev.core;
         core.adi.set_owner(None);
         {
@@ -498,7 +506,7 @@ impl vfio::Operations for Vdsa {
                 flags: flags::IRQ_EVENTFD | flags::IRQ_MASKABLE,
                 count: bar0::VECTORS.into(),
             },
-            pci::REQ_IRQ_INDEX => IrqInfo {
+            pci::REQ_IRQ_INDEX | pci::ERR_IRQ_INDEX => IrqInfo {
                 flags: flags::IRQ_EVENTFD | flags::IRQ_NORESIZE,
                 count: 1,
             },
@@ -512,6 +520,10 @@ impl vfio::Operations for Vdsa {
             pci::MSIX_IRQ_INDEX => dev.set_msix(set),
             pci::REQ_IRQ_INDEX => {
                 *dev.request.lock() = set.into_trigger()?;
+                Ok(())
+            }
+            pci::ERR_IRQ_INDEX => {
+                *dev.core.err.lock() = set.into_trigger()?;
                 Ok(())
             }
             _ => Err(EINVAL),
@@ -586,6 +598,7 @@ impl mdev::Driver for VdsaDriver {
                 adi,
                 emu <- new_mutex!(emu),
                 vector0 <- Vector::new(),
+                err <- new_mutex!(None),
             }),
             GFP_KERNEL,
         )?;
