@@ -77,11 +77,11 @@ guest:
 run: kernel qemu guest
 	@tools/vm/run -- vdsa-demo
 
-# The nested-guest demo. L2_DEVICE selects what the nested guest gets:
-# "pci", the emulated DSA itself through vfio-pci, until the vDSA's
-# configuration space and BAR 0 are wired to its VFIO device; then "vdsa",
-# a vDSA created through sysfs. L2_BACKEND: "container" or "iommufd".
-L2_DEVICE ?= pci
+# The nested-guest demo. L2_DEVICE selects what the nested guest gets
+# through QEMU's vfio-pci: "vdsa", a vDSA created through sysfs (the
+# default), or "pci", the emulated DSA itself. L2_BACKEND: "container" or
+# "iommufd".
+L2_DEVICE ?= vdsa
 L2_BACKEND ?= container
 run-l2: kernel qemu guest
 	@tools/vm/run --l2 --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND)

@@ -244,13 +244,13 @@ section "a nested guest (QEMU's vfio-pci in the emulated machine)"
 # Our QEMU in the emulated machine gives a nested guest (tools/vm/vdsa-l2)
 # its DSA through vfio-pci, and the upstream idxd there runs dmatest. A
 # boot of its own, one DSA; each nested boot takes minutes. The device:
-# VDSA_L2_DEVICE, "pci" (the DSA itself) or "vdsa" (a vDSA on it, once its
-# configuration space and BAR 0 reach its VFIO device); the QEMU backends:
+# VDSA_L2_DEVICE, "vdsa" (a vDSA created through sysfs, the default) or
+# "pci" (the DSA itself); the QEMU backends:
 # VDSA_L2_BACKENDS, "container" (iommufd's, in the test kernel) and/or
 # "iommufd".
 l2_tests=()
 for backend in ${VDSA_L2_BACKENDS:-container}; do
-	l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-pci} $backend")
+	l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-vdsa} $backend")
 done
 tools/vm/run --kmemleak --l2 --timeout 3000 --log "$out/vm-l2.console" \
 	-- /opt/vdsa/tests/run_tests.sh "${l2_tests[@]}" \
