@@ -246,10 +246,10 @@ section "a nested guest (QEMU's vfio-pci in the emulated machine)"
 # boot of its own, one DSA; each nested boot takes minutes. The device:
 # VDSA_L2_DEVICE, "vdsa" (a vDSA created through sysfs, the default) or
 # "pci" (the DSA itself); the QEMU backends:
-# VDSA_L2_BACKENDS, "container" (iommufd's, in the test kernel) and/or
-# "iommufd".
+# VDSA_L2_BACKENDS, "container" (iommufd's, in the test kernel) and
+# "iommufd" by default.
 l2_tests=()
-for backend in ${VDSA_L2_BACKENDS:-container}; do
+for backend in ${VDSA_L2_BACKENDS:-container iommufd}; do
 	l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-vdsa} $backend")
 done
 tools/vm/run --kmemleak --l2 --timeout 3000 --log "$out/vm-l2.console" \
