@@ -390,6 +390,22 @@ impl<T: Operations> Device<T> {
         unsafe { device::Device::from_raw((*self.as_raw()).dev) }
     }
 
+    /// Answers the VFIO core's request to release the device ([`Operations::request`], call
+    /// `count`): signals `eventfd`, the request interrupt userspace set, or without one says on
+    /// the first call that the removal waits until userspace closes the device.
+    pub fn signal_request(&self, eventfd: Option<&EventFd>, count: u32) {
+        match eventfd {
+            Some(e) => e.signal(),
+            None if count == 0 => {
+                dev_info!(
+                    self.parent(),
+                    "removal waits until userspace closes the device\n"
+                )
+            }
+            None => {}
+        }
+    }
+
     /// Returns the host PASID the device's DMA is tagged with, if it was registered with
     /// [`Registration::new_with_pasid`].
     pub fn host_pasid(&self) -> Option<u32> {

@@ -423,16 +423,7 @@ impl vfio::Operations for Sample {
     }
 
     fn request(dev: &vfio::Device<Self>, count: u32) {
-        match &dev.state.lock().request {
-            Some(req) => req.signal(),
-            None if count == 0 => {
-                dev_info!(
-                    dev.parent(),
-                    "removal waits until userspace closes the device\n"
-                )
-            }
-            None => {}
-        }
+        dev.signal_request(dev.state.lock().request.as_ref(), count);
     }
 }
 

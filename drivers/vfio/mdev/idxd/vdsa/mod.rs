@@ -545,16 +545,7 @@ impl vfio::Operations for Vdsa {
     }
 
     fn request(dev: &vfio::Device<Self>, count: u32) {
-        match &*dev.request.lock() {
-            Some(req) => req.signal(),
-            None if count == 0 => {
-                dev_info!(
-                    dev.parent(),
-                    "removal waits until userspace closes the device\n"
-                )
-            }
-            None => {}
-        }
+        dev.signal_request(dev.request.lock().as_ref(), count);
     }
 }
 
