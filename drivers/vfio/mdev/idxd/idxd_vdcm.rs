@@ -479,6 +479,30 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             adi.size,
             *s.adi_taken.lock()
         )?;
+        // Each of those WQs as the device has it: whether it is enabled and
+        // the PASID its configuration holds (its last vDSA's host PASID).
+        if let Some(bar) = s.bar0.try_access() {
+            for wq in adi.indices() {
+                let dword = |at| bar.try_read32(s.tables.wqcfg_dword(caps, wq, at));
+                let (Ok(mode), Ok(state)) = (dword(regs::wqcfg::MODE), dword(regs::wqcfg::STATE))
+                else {
+                    continue;
+                };
+                let mode = regs::WqcfgMode::from_raw(mode);
+                let enabled = regs::WqcfgState::from_raw(state).state().get() == 1;
+                writeln!(
+                    f,
+                    "vdsa_wq {} {} pasid {}",
+                    wq,
+                    if enabled { "enabled" } else { "disabled" },
+                    if mode.pasid_en().into_bool() {
+                        mode.pasid().get()
+                    } else {
+                        0
+                    }
+                )?;
+            }
+        }
     }
     writeln!(f, "vdsa_vfio_calls {}", s.vfio_calls.load(Relaxed))?;
     s.ims.show(f)?;
