@@ -5,6 +5,8 @@
 #   make run      boot the emulated SIOV machine and run the demo
 #   make check    run every test (rustfmt, clippy build, KUnit, VM tests)
 #   make bench    run the benchmarks: each figure, its reference, the goal
+#   make soak     the vDSA lifecycle soak, 10^4 cycles (CYCLES=, SEED=,
+#                 DEBUG=1 on the debug kernel)
 #   make          set up the host and build the kernel, QEMU and modules
 #   make modules KDIR=/path/to/prepared/kernel
 #                 build only the driver against your own kernel tree
@@ -22,7 +24,7 @@ LLVM ?= -22
 DRIVER_DIR := drivers/vfio/mdev/idxd
 GUEST := build/guest
 
-.PHONY: all setup kernel qemu series modules modules_install guest run check bench rustfmt clean help
+.PHONY: all setup kernel qemu series modules modules_install guest run check bench soak rustfmt clean help
 
 all: kernel qemu guest
 
@@ -48,7 +50,7 @@ modules_install:
 # binaries built against the uapi headers of the project's kernel tree.
 # tools/kernel/vfio-selftests.sh installs the headers there.
 UAPI := build/kernel-headers
-SELFTESTS_C := mdev_test idxd_user_test vdsa_test
+SELFTESTS_C := mdev_test idxd_user_test vdsa_test lifecycle_soak
 
 guest:
 	@rm -rf $(GUEST)
@@ -74,6 +76,13 @@ check:
 bench:
 	@tools/bench.sh
 
+# The vDSA lifecycle soak (make check runs 10^3 cycles).
+CYCLES ?= 10000
+soak: kernel qemu guest
+	@$(if $(DEBUG),tools/kernel/build.sh --debug >/dev/null &&) \
+	tools/vm/run --kmemleak --timeout 7200 $(if $(DEBUG),--debug) -- \
+		/opt/vdsa/tests/run_tests.sh "lifecycle_soak.sh 0b25 $(CYCLES) $(SEED)"
+
 # The project's kernel changes as a git format-patch series against the base
 # kernel, in build/series.
 series:
@@ -89,4 +98,4 @@ clean:
 		-o -name 'Module.symvers' -o -name 'modules.order' \) -delete
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'

@@ -19,6 +19,7 @@ status=0
 	"host_bench.sh 0b25" \
 	"vdsa_test.sh 0b25" \
 	"vdsa_test.sh 11fb" \
+	"lifecycle_soak.sh 0b25 1000" \
 	"vdsa_bench.sh 0b25" \
 	"ims_bench.sh 0b25" \
 	"dsa_dmatest.sh 0b25" \
