@@ -7,7 +7,10 @@
 #                 vfio-pci), where the upstream idxd runs dmatest
 #   make check    run every test (rustfmt, clippy build, KUnit, VM tests)
 #   make bench    run the benchmarks: each figure, its reference, the goal
-#   make fuzz     the vDSA VFIO fuzzer, OPS=1000000 operations (SEED= repeats)
+#   make fuzz     the vDSA VFIO fuzzer, OPS=1000000 operations (SEED= repeats,
+#                 DEBUG=1 on the debug kernel)
+#   make soak     the vDSA lifecycle soak, 10^4 cycles (CYCLES=, SEED=,
+#                 DEBUG=1 on the debug kernel)
 #   make          set up the host and build the kernel, QEMU and modules
 #   make modules KDIR=/path/to/prepared/kernel
 #                 build only the driver against your own kernel tree
@@ -25,7 +28,7 @@ LLVM ?= -22
 DRIVER_DIR := drivers/vfio/mdev/idxd
 GUEST := build/guest
 
-.PHONY: all setup kernel qemu series modules modules_install guest run run-l2 check bench fuzz rustfmt clean help
+.PHONY: all setup kernel qemu series modules modules_install guest run run-l2 check bench fuzz soak rustfmt clean help
 
 all: kernel qemu guest
 
@@ -53,7 +56,7 @@ modules_install:
 # QEMU, its libraries and firmware and the kernel, for vdsa-l2 (a nested
 # guest); so this needs the kernel and QEMU built.
 UAPI := build/kernel-headers
-SELFTESTS_C := mdev_test idxd_user_test vdsa_test vdsa_slow_test vdsa_fuzz
+SELFTESTS_C := mdev_test idxd_user_test vdsa_test vdsa_slow_test vdsa_fuzz lifecycle_soak
 
 guest:
 	@rm -rf $(GUEST)
@@ -94,12 +97,21 @@ bench:
 	@tools/bench.sh
 
 # The vDSA VFIO fuzzer at length (make check runs 10^4 operations):
-# make fuzz [OPS=1000000] [SEED=0x...] repeats a run from its printed seed.
+# make fuzz [OPS=1000000] [SEED=0x...] [DEBUG=1] repeats a run from its
+# printed seed, DEBUG=1 on the debug kernel.
 OPS ?= 1000000
 fuzz: kernel qemu guest
-	@tools/vm/run --kmemleak --timeout $$(( $(OPS) / 200 + 600 )) \
+	@$(if $(DEBUG),tools/kernel/build.sh --debug >/dev/null &&) \
+	tools/vm/run --kmemleak --timeout $$(( $(OPS) / 200 + 600 )) $(if $(DEBUG),--debug) \
 		--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
 		-- /opt/vdsa/tests/run_tests.sh "vdsa_fuzz.sh 0b25 $(OPS) $(SEED)"
+
+# The vDSA lifecycle soak (make check runs 10^3 cycles).
+CYCLES ?= 10000
+soak: kernel qemu guest
+	@$(if $(DEBUG),tools/kernel/build.sh --debug >/dev/null &&) \
+	tools/vm/run --kmemleak --timeout 7200 $(if $(DEBUG),--debug) -- \
+		/opt/vdsa/tests/run_tests.sh "lifecycle_soak.sh 0b25 $(CYCLES) $(SEED)"
 
 # The project's kernel changes as a git format-patch series against the base
 # kernel, in build/series.
@@ -116,4 +128,4 @@ clean:
 		-o -name 'Module.symvers' -o -name 'modules.order' \) -delete
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'

@@ -3,11 +3,15 @@
 #
 # Run every test of the project (what `make check` does):
 #   - host: rustfmt, the kernel and module build through clippy with no
-#     warning, the VM runner's own behaviour (status, --share, panic, hang);
+#     warning, the debug kernel's build, the VM runner's own behaviour
+#     (status, --share, panic, hang, and each kind of report failing a run);
 #   - guest: the KUnit suites and the kselftest-style tests, in one boot of
-#     the emulated SIOV machine with kmemleak on; then idxd's user WQs with
-#     shared virtual memory, in a second, short boot on the SVA platform;
-#     then dmatest in a nested guest, given the DSA by QEMU's vfio-pci.
+#     the emulated SIOV machine with kmemleak on; then a short boot with
+#     interrupt remapping off; then idxd's user WQs with shared virtual
+#     memory, in a short boot on the SVA platform; then dmatest in a nested
+#     guest, given a vDSA by QEMU's vfio-pci; then those boots again on the
+#     debug kernel (KASAN, UBSAN, lockdep, DEBUG_ATOMIC_SLEEP, kmemleak:
+#     tools/kernel/debug.config).
 # Every test counts once; the last line is "N passed, N failed, N skipped". The exit
 # status is non-zero if anything failed, or if a VM crashed or hung.
 set -uo pipefail
@@ -43,10 +47,12 @@ finish() {
 # the start of a line is one test, named after the test program that the
 # preceding "# vdsa-test: PROGRAM ..." line announced.
 count_ktap() {
-	local log=$1 prefix=${2:-guest} line name
+	local log=$1 prefix=${2:-guest} tag='' line name
+	# A boot named "guest (debug...)" tags its tests "(debug) ".
+	case "$prefix" in "guest (debug"*) tag="(debug) " ;; esac
 	while IFS= read -r line; do
 		case "$line" in
-		"# vdsa-test: "*) prefix=${line#\# vdsa-test: }; prefix=${prefix%% *} ;;
+		"# vdsa-test: "*) prefix=${line#\# vdsa-test: }; prefix=$tag${prefix%% *} ;;
 		"ok "*"# SKIP"*) name=${line#ok }; skip "$prefix: ${name#* }" ;;
 		"ok "*) name=${line#ok }; pass "$prefix: ${name#* }" ;;
 		"not ok "*) name=${line#not ok }; fail "$prefix: ${name#* }" ;;
@@ -183,6 +189,44 @@ head -n 1 "$out/vm-hang.err"
 [ $st -eq 124 ] && grep -q 'did not finish' "$out/vm-hang.err"
 result $? "vm: a hung guest fails the run after the timeout"
 
+section "debug kernel (KASAN, UBSAN, lockdep, atomic sleep, kmemleak)"
+# The guest tests run again below on a kernel built with the sanitizers
+# (tools/kernel/debug.config), in a tree of its own. First, that the
+# runner fails a run on each kind of report they make, provoked by lkdtm.
+if tools/kernel/build.sh --debug >"$out/build-debug.log" 2>&1; then
+	pass "debug kernel and modules build"
+	debug=1
+else
+	tail -n 50 "$out/build-debug.log"
+	fail "debug kernel and modules build"
+	debug=
+fi
+# provoked NAME LKDTM-TEST REPORT: a run on the debug kernel that makes
+# lkdtm do LKDTM-TEST fails (status 125) and names REPORT.
+provoked() {
+	tools/vm/run --debug -- sh -c "modprobe lkdtm && echo $2 >/sys/kernel/debug/provoke-crash/DIRECT" \
+		>"$out/vm-$1.out" 2>"$out/vm-$1.err"
+	local st=$?
+	head -n 2 "$out/vm-$1.err"
+	[ $st -eq 125 ] && grep -q "^vm: | .*$3" "$out/vm-$1.err"
+}
+if [ -n "$debug" ]; then
+	provoked kasan READ_AFTER_FREE 'BUG: KASAN: slab-use-after-free'
+	result $? "vm: a KASAN report fails the run (use after free)"
+	provoked ubsan ARRAY_BOUNDS 'UBSAN: array-index-out-of-bounds'
+	result $? "vm: a UBSAN report fails the run (array index out of bounds)"
+	# A spinlock taken and kept on the way back to user space: lockdep
+	# says so, and the shell's next sleep is in atomic context.
+	provoked lockdep SPINLOCKUP 'WARNING: lock held when returning to user space'
+	result $? "vm: a lockdep report fails the run (lock held when returning to user space)"
+	grep -q '^vm: | .*BUG: sleeping function called from invalid context' "$out/vm-lockdep.err"
+	result $? "vm: a DEBUG_ATOMIC_SLEEP report fails the run (sleeping in atomic context)"
+else
+	for t in KASAN UBSAN lockdep DEBUG_ATOMIC_SLEEP; do
+		fail "vm: a $t report fails the run (no debug kernel)"
+	done
+fi
+
 section "make run"
 # The demo of `make run`: a vDSA created through sysfs, a copy through it.
 tools/vm/run -- vdsa-demo >"$out/demo.out" 2>"$out/demo.err"
@@ -191,73 +235,100 @@ st=$?
 [ $st -eq 0 ] && grep -q 'the destination matches the source byte for byte' "$out/demo.out"
 result $? "make run: the demo creates a vDSA through sysfs and copies through it"
 
-section "tests in the emulated SIOV machine"
+# The guest tests, in three boots: the emulated SIOV machine, the same
+# with interrupt remapping off, the SVA platform. Each function takes the
+# kernel (empty: the main one; --debug: the debug kernel), a name for its
+# logs and results, and the runner's timeout.
+#
 # The DSA's maximum transfer is 4 KiB here: vfio_pci_driver_test sizes its
 # memcpy storm by it, and a 2 GiB one takes minutes under emulation. Beside
 # the runner's DSA 1.0, a second device has the 2.0 layout and a third a
 # smaller configuration without the Scalable IOV DVSEC.
-tools/vm/run --kmemleak --l2 --log "$out/vm-tests.console" \
-	--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
-	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
-	--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
-	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa3rp,chassis=10,slot=10 \
-	--qemu-arg -device --qemu-arg intel-dsa,siov=off,wqs=4,engines=2,groups=2,wq-size=64,bus=dsa3rp \
-	--qemu-arg -device --qemu-arg enqueue-testdev -- /opt/vdsa/tests/run_tests.sh \
-	>"$out/vm-tests.out" 2>"$out/vm-tests.err"
-st=$?
-[ $st -eq 0 ] || cat "$out/vm-tests.out" "$out/vm-tests.err"
-count_ktap "$out/vm-tests.out"
-result $st "guest: the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
+boot_siov() {
+	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --l2 --log "$out/vm-$2.console" \
+		--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
+		--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
+		--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
+		--qemu-arg -device --qemu-arg pcie-root-port,id=dsa3rp,chassis=10,slot=10 \
+		--qemu-arg -device --qemu-arg intel-dsa,siov=off,wqs=4,engines=2,groups=2,wq-size=64,bus=dsa3rp \
+		--qemu-arg -device --qemu-arg enqueue-testdev -- /opt/vdsa/tests/run_tests.sh \
+		>"$out/vm-$2.out" 2>"$out/vm-$2.err"
+}
 
-section "interrupt remapping off"
 # The guest turns interrupt remapping off: idxd_vdcm gets no IMS domain,
 # says so once per device, and the host's work goes on.
-tools/vm/run --kmemleak --log "$out/vm-noir.console" --append intremap=off \
-	-- /opt/vdsa/tests/run_tests.sh "ims_test.sh off" "host_test.sh" \
-	>"$out/vm-noir.out" 2>"$out/vm-noir.err"
-st=$?
-[ $st -eq 0 ] || cat "$out/vm-noir.out" "$out/vm-noir.err"
-count_ktap "$out/vm-noir.out"
-result $st "guest (no interrupt remapping): the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
+boot_noir() {
+	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --log "$out/vm-$2.console" --append intremap=off \
+		-- /opt/vdsa/tests/run_tests.sh "ims_test.sh off" "host_test.sh" \
+		>"$out/vm-$2.out" 2>"$out/vm-$2.err"
+}
 
-section "idxd's user WQs with shared virtual memory (SVA platform)"
 # The platform of tools/qemu/README.md, "SVA": first-stage IOMMU tables
 # and ATS, no PRI on the DSAs, 4-level paging in the guest. The run above
 # keeps second-stage tables; this boot runs the tests that need SVA, on the
 # DSA 1.0 device and on one with the 2.0 layout, and the vDSA fast path
 # again, its host PASIDs now translated through first-stage tables.
-tools/vm/run --kmemleak --log "$out/vm-sva.console" --append no5lvl \
-	--qemu-arg -global --qemu-arg intel-iommu.x-flts=on \
-	--qemu-arg -global --qemu-arg intel-iommu.device-iotlb=on \
-	--qemu-arg -global --qemu-arg intel-dsa.pri=off \
-	--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
-	--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
-	-- /opt/vdsa/tests/run_tests.sh "idxd_user.sh 0b25" "idxd_user.sh 11fb" \
-	"vdsa_test.sh 0b25" "vdsa_slow_test.sh 0b25" \
-	>"$out/vm-sva.out" 2>"$out/vm-sva.err"
-st=$?
-[ $st -eq 0 ] || cat "$out/vm-sva.out" "$out/vm-sva.err"
-count_ktap "$out/vm-sva.out"
-result $st "guest (SVA): the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
+boot_sva() {
+	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --log "$out/vm-$2.console" --append no5lvl \
+		--qemu-arg -global --qemu-arg intel-iommu.x-flts=on \
+		--qemu-arg -global --qemu-arg intel-iommu.device-iotlb=on \
+		--qemu-arg -global --qemu-arg intel-dsa.pri=off \
+		--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
+		--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
+		-- /opt/vdsa/tests/run_tests.sh "idxd_user.sh 0b25" "idxd_user.sh 11fb" \
+		"vdsa_test.sh 0b25" "vdsa_slow_test.sh 0b25" \
+		>"$out/vm-$2.out" 2>"$out/vm-$2.err"
+}
 
-section "a nested guest (QEMU's vfio-pci in the emulated machine)"
 # Our QEMU in the emulated machine gives a nested guest (tools/vm/vdsa-l2)
 # its DSA through vfio-pci, and the upstream idxd there runs dmatest. A
 # boot of its own, one DSA; each nested boot takes minutes. The device:
 # VDSA_L2_DEVICE, "vdsa" (a vDSA created through sysfs, the default) or
-# "pci" (the DSA itself); the QEMU backends:
-# VDSA_L2_BACKENDS, "container" (iommufd's, in the test kernel) and
-# "iommufd" by default.
-l2_tests=()
-for backend in ${VDSA_L2_BACKENDS:-container iommufd}; do
-	l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-vdsa} $backend")
-done
-tools/vm/run --kmemleak --l2 --timeout 3000 --log "$out/vm-l2.console" \
-	-- /opt/vdsa/tests/run_tests.sh "${l2_tests[@]}" \
-	>"$out/vm-l2.out" 2>"$out/vm-l2.err"
-st=$?
-[ $st -eq 0 ] || cat "$out/vm-l2.out" "$out/vm-l2.err"
-count_ktap "$out/vm-l2.out"
-result $st "guest (nested): the test run ends cleanly (no failure, crash, WARN, lockdep or leak report)"
+# "pci" (the DSA itself); the QEMU backends ($4): "container" (iommufd's
+# compatibility container, in the test kernel) and "iommufd".
+boot_l2() {
+	local l2_tests=() backend
+	for backend in $4; do
+		l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-vdsa} $backend")
+	done
+	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --l2 --log "$out/vm-$2.console" \
+		-- /opt/vdsa/tests/run_tests.sh "${l2_tests[@]}" \
+		>"$out/vm-$2.out" 2>"$out/vm-$2.err"
+}
+
+# guest BOOT KERNEL NAME TIMEOUT DESCRIPTION [ARG]: one boot, its tests
+# counted (named after DESCRIPTION's first word), and a result for the boot
+# as a whole.
+guest() {
+	local st
+	"boot_$1" "$2" "$3" "$4" "${6:-}"
+	st=$?
+	[ $st -eq 0 ] || cat "$out/vm-$3.out" "$out/vm-$3.err"
+	count_ktap "$out/vm-$3.out" "$5"
+	result $st "$5: the test run ends cleanly (no failure, crash, WARN, lockdep, KASAN, UBSAN or leak report)"
+}
+
+section "tests in the emulated SIOV machine"
+guest siov "" tests 600 "guest"
+
+section "interrupt remapping off"
+guest noir "" noir 600 "guest (no interrupt remapping)"
+
+section "idxd's user WQs with shared virtual memory (SVA platform)"
+guest sva "" sva 600 "guest (SVA)"
+
+section "a nested guest (QEMU's vfio-pci in the emulated machine)"
+guest l2 "" l2 3000 "guest (nested)" "${VDSA_L2_BACKENDS:-container iommufd}"
+
+section "the guest tests again, on the debug kernel"
+if [ -n "$debug" ]; then
+	guest siov --debug debug-tests 3600 "guest (debug)"
+	guest noir --debug debug-noir 900 "guest (debug, no interrupt remapping)"
+	guest sva --debug debug-sva 900 "guest (debug, SVA)"
+	# One backend is enough here: the host side is the same for both.
+	guest l2 --debug debug-l2 3000 "guest (debug, nested)" container
+else
+	fail "guest (debug): no debug kernel"
+fi
 
 finish

@@ -3,7 +3,10 @@
 #
 # Build the kernel of the emulated SIOV machine and the project's modules.
 #
-#   tools/kernel/build.sh     prints the kernel tree's path on stdout
+#   tools/kernel/build.sh          prints the kernel tree's path on stdout
+#   tools/kernel/build.sh --debug  the same for the debug kernel: the
+#                                  sanitizers of debug.config on top, in a
+#                                  tree of its own ($KERNEL_DEBUG_TREE)
 #
 # Environment:
 #   VDSA_CACHE    cache directory (default ~/.cache/vdsa)
@@ -21,18 +24,25 @@ top=$(cd "$here/../.." && pwd)
 
 log() { printf 'kernel: %s\n' "$*" >&2; }
 
-tree=$("$here/prepare.sh")
+frags=("$here/vdsa.config")
+variant=
+case "${1:-}" in
+'') ;;
+--debug) variant=--debug; frags+=("$here/debug.config") ;;
+*) log "usage: build.sh [--debug]"; exit 2 ;;
+esac
+
+tree=$("$here/prepare.sh" ${variant:+"$variant"})
 jobs=${JOBS:-$(nproc)}
 kmake() { make -C "$tree" -s LLVM="$LLVM_SUFFIX" -j"$jobs" "$@"; }
 
 # Configure only when the inputs of the configuration change.
-frag="$here/vdsa.config"
-cfgkey=$(cat "$frag" "$tree/kernel/configs/kvm_guest.config" | sha256sum | cut -c1-16)
+cfgkey=$(cat "${frags[@]}" "$tree/kernel/configs/kvm_guest.config" | sha256sum | cut -c1-16)
 if [ "$(cat "$tree/.vdsa-config-key" 2>/dev/null)" != "$cfgkey" ] || [ ! -e "$tree/.config" ]; then
-	log "configuring (tinyconfig + kvm_guest.config + vdsa.config)"
+	log "configuring (tinyconfig + kvm_guest.config + ${frags[*]##*/})"
 	kmake tinyconfig >/dev/null
 	(cd "$tree" && KCONFIG_CONFIG=.config scripts/kconfig/merge_config.sh -m -Q \
-		.config kernel/configs/kvm_guest.config "$frag" >/dev/null)
+		.config kernel/configs/kvm_guest.config "${frags[@]}" >/dev/null)
 	kmake olddefconfig >/dev/null
 	bad=0
 	while IFS= read -r line; do
@@ -49,7 +59,7 @@ if [ "$(cat "$tree/.vdsa-config-key" 2>/dev/null)" != "$cfgkey" ] || [ ! -e "$tr
 				bad=1
 			fi ;;
 		esac
-	done <"$frag"
+	done < <(cat "${frags[@]}")
 	[ $bad = 0 ] || { log "the configuration fragment does not hold"; exit 1; }
 	echo "$cfgkey" >"$tree/.vdsa-config-key"
 fi

@@ -3,10 +3,12 @@
 #
 # Prepare the base kernel tree in the cache and lay the project's files over it.
 #
-#   tools/kernel/prepare.sh        print the tree's path on stdout
+#   tools/kernel/prepare.sh          print the tree's path on stdout
+#   tools/kernel/prepare.sh --debug  the same for the debug kernel's tree
 #
 # The pristine tree is unpacked once per kernel source version into
-# $VDSA_CACHE/kernel/linux-$KERNEL_DEB_VERSION. The project keeps every file
+# $VDSA_CACHE/kernel/linux-$KERNEL_DEB_VERSION (the debug kernel's into
+# the same path with -debug appended). The project keeps every file
 # it adds to or changes in the kernel at its kernel path (rust/, drivers/,
 # samples/, tools/testing/, ...). They are copied over the tree by content, so
 # an unchanged file keeps its timestamp and the kernel build stays incremental.
@@ -24,22 +26,33 @@ log() { printf 'kernel: %s\n' "$*" >&2; }
 dl="$VDSA_CACHE/dl"
 deb="$dl/${KERNEL_DEB_PACKAGE}_${KERNEL_DEB_VERSION}_all.deb"
 tree=$KERNEL_TREE
+case "${1:-}" in
+'') ;;
+--debug) tree=$KERNEL_DEBUG_TREE ;;
+*) log "usage: prepare.sh [--debug]"; exit 2 ;;
+esac
 tarball=$KERNEL_TARBALL
 
 if [ ! -e "$tree/.vdsa-unpacked" ]; then
-	if ! echo "$KERNEL_DEB_SHA256  $deb" | sha256sum -c --status 2>/dev/null; then
-		log "downloading $KERNEL_DEB_PACKAGE $KERNEL_DEB_VERSION"
-		rm -f "$deb"
-		"$top/tools/setup/fetch-deb.sh" trixie-backports "$KERNEL_DEB_PACKAGE" \
-			"$KERNEL_DEB_VERSION" "$dl"
-		echo "$KERNEL_DEB_SHA256  $deb" | sha256sum -c --quiet ||
-			{ log "checksum mismatch for $deb"; exit 1; }
+	# The source tarball, kept for restoring files: the second tree
+	# unpacks from it too.
+	if [ ! -e "$tarball" ]; then
+		if ! echo "$KERNEL_DEB_SHA256  $deb" | sha256sum -c --status 2>/dev/null; then
+			log "downloading $KERNEL_DEB_PACKAGE $KERNEL_DEB_VERSION"
+			rm -f "$deb"
+			"$top/tools/setup/fetch-deb.sh" trixie-backports "$KERNEL_DEB_PACKAGE" \
+				"$KERNEL_DEB_VERSION" "$dl"
+			echo "$KERNEL_DEB_SHA256  $deb" | sha256sum -c --quiet ||
+				{ log "checksum mismatch for $deb"; exit 1; }
+		fi
+		mkdir -p "$(dirname "$tarball")"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO "./usr/src/$KERNEL_DEB_PACKAGE.tar.xz" >"$tarball.tmp"
+		mv "$tarball.tmp" "$tarball"
 	fi
 	log "unpacking into $tree"
 	rm -rf "$tree" "$tree.tmp"
 	mkdir -p "$tree.tmp"
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO "./usr/src/$KERNEL_DEB_PACKAGE.tar.xz" >"$tarball"
 	tar -xJf "$tarball" -C "$tree.tmp" --strip-components=1
 	touch "$tree.tmp/.vdsa-unpacked"
 	mv "$tree.tmp" "$tree"

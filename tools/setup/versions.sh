@@ -13,6 +13,9 @@ KERNEL_DEB_SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181e
 # Where tools/kernel/prepare.sh keeps the source tarball and the tree.
 KERNEL_TARBALL=$VDSA_CACHE/kernel/linux-source-$KERNEL_DEB_VERSION.tar.xz
 KERNEL_TREE=$VDSA_CACHE/kernel/linux-$(echo "$KERNEL_DEB_VERSION" | tr '~+' '__')
+# The debug kernel's tree (tools/kernel/debug.config): the same sources,
+# built apart so that each configuration stays incremental.
+KERNEL_DEBUG_TREE=$KERNEL_TREE-debug
 
 # Top-level kernel directories the project keeps files in, at their kernel
 # paths: laid over the tree by tools/kernel/prepare.sh, emitted as patches by

@@ -522,8 +522,21 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             adi.size,
             *s.adi_taken.lock()
         )?;
+        // Each of those WQs: whether the device has it enabled, the host
+        // PASID it was bound with, its interrupt handle and completions.
+        let bar = s.bar0.try_access();
         for slot in s.adi_slots.iter() {
-            write!(f, "vdsa_wq {} pasid {} ", slot.wq, slot.pasid.pasid())?;
+            let enabled = bar.as_ref().is_some_and(|bar| {
+                bar.try_read32(s.tables.wqcfg_dword(caps, slot.wq, regs::wqcfg::STATE))
+                    .is_ok_and(|v| regs::WqcfgState::from_raw(v).state().get() == 1)
+            });
+            write!(
+                f,
+                "vdsa_wq {} {} pasid {} ",
+                slot.wq,
+                if enabled { "enabled" } else { "disabled" },
+                slot.pasid.pasid()
+            )?;
             match slot.handle() {
                 Some(h) => write!(f, "handle {h}")?,
                 None => write!(f, "handle none")?,

@@ -24,6 +24,7 @@ status=0
 	"vdsa_slow_test.sh 11fb" \
 	"vdsa_fuzz.sh 0b25 10000" \
 	"vdsa_fuzz.sh 11fb 10000" \
+	"lifecycle_soak.sh 0b25 1000" \
 	"vdsa_bench.sh 0b25" \
 	"ims_bench.sh 0b25" \
 	"dsa_dmatest.sh 0b25" \
