@@ -10,6 +10,9 @@
  *   - IOAS unmap during DMA (the descriptor completes or page-faults,
  *     never anything else; the vDSA keeps working once the area is mapped
  *     again);
+ *   - VFIO_DEVICE_RESET with descriptors in flight (each completes or is
+ *     dropped by the reset's abort, never anything else; once enabled
+ *     again, the vDSA copies);
  *   - unbind of the DSA from idxd_vdcm and bind again (the unbind removes
  *     every vDSA, asking the users of open ones to close them through
  *     their request eventfd, which this program answers);
@@ -21,12 +24,8 @@
  * unbind or by unload). The random sequence comes from a seed, printed
  * first; the same seed replays the same sequence. Afterwards: no vDSA is
  * left, every vDSA WQ is free and disabled (debugfs config), the host
- * PASIDs went back (a vDSA on each WQ gets the PASIDs the first ones got:
- * the IOMMU core hands out the lowest free PASID), and the host's own WQ
- * still works.
- *
- * Not covered yet: a device reset (VFIO_DEVICE_RESET) during DMA, which
- * the vDSA does not implement yet.
+ * PASIDs stayed (a vDSA on each WQ gets the PASIDs the first ones got),
+ * and the host's own WQ still works.
  *
  * usage: lifecycle_soak BDF CYCLES [SEED]
  *
@@ -55,6 +54,7 @@
 
 #include "dsa_desc.h"
 #include "mdev_util.h"
+#include "vdsa_regs.h"
 
 #define TYPE		"idxd_vdcm-1dwq-v1"
 #define MODULE		"idxd_vdcm"
@@ -109,6 +109,7 @@ static unsigned long uuid_seq, cycles, step;
 static struct {
 	unsigned long creates, opens, copies, removes, closes, closes_in_flight;
 	unsigned long unmaps, unmap_done, unmap_faulted, unbinds, unloads;
+	unsigned long resets, reset_done, reset_dropped;
 	unsigned long unload_refused, requests;
 } n;
 
@@ -262,6 +263,9 @@ static int slot_open(struct slot *s)
 	if (p == MAP_FAILED)
 		goto err;
 	s->portal = p;
+	/* What a guest driver does first: enable the device and its WQ. */
+	if (vdsa_enable(s->fd))
+		goto err;
 	return 0;
 err:
 	slot_close(s, 0);
@@ -377,6 +381,60 @@ static int unmap_during_dma(struct slot *s)
 	}
 	n.unmaps++;
 	return 0;
+}
+
+/*
+ * VFIO_DEVICE_RESET with IN_FLIGHT copies submitted: each either completed
+ * (its data right) or was dropped (its record untouched); then the device
+ * and WQ are enabled again and a copy works.
+ */
+static int reset_during_dma(struct slot *s)
+{
+	struct dsa_completion_record *r;
+	struct dsa_hw_desc d;
+	uint8_t *mem = s->mem, seen[IN_FLIGHT];
+	int i, done = 0, dropped = 0;
+
+	memset(record(s, 0), 0, IN_FLIGHT * 32);
+	memset(mem + DST_PAGE * PAGE, 0, PAGE);
+	pattern(mem + SRC_PAGE * PAGE, PAGE, (unsigned int)step);
+	for (i = 0; i < IN_FLIGHT; i++) {
+		memmove_desc(&d, i, IOVA_BASE + SRC_PAGE * PAGE,
+			     IOVA_BASE + DST_PAGE * PAGE + i * 512, 512);
+		dsa_movdir64b(s->portal, &d);
+	}
+	if (ioctl(s->fd, VFIO_DEVICE_RESET)) {
+		fail("VFIO_DEVICE_RESET with %d in flight", IN_FLIGHT);
+		return -1;
+	}
+	for (i = 0; i < IN_FLIGHT; i++) {
+		r = record(s, i);
+		seen[i] = r->status;
+		if (r->status == DSA_COMP_SUCCESS &&
+		    !memcmp(mem + SRC_PAGE * PAGE, mem + DST_PAGE * PAGE + i * 512, 512)) {
+			done++;
+		} else if (r->status == 0) {
+			dropped++;
+		} else {
+			fail("descriptor %d across a reset: status %#x", i, r->status);
+			return -1;
+		}
+	}
+	/* Once the reset returned, nothing may write any more. */
+	usleep(2000);
+	for (i = 0; i < IN_FLIGHT; i++)
+		if (record(s, i)->status != seen[i]) {
+			fail("record %d written after the reset returned", i);
+			return -1;
+		}
+	n.reset_done += done;
+	n.reset_dropped += dropped;
+	if (vdsa_enable(s->fd)) {
+		fail("enable after the reset");
+		return -1;
+	}
+	n.resets++;
+	return use(s);
 }
 
 static void gone(struct slot *s)
@@ -584,7 +642,9 @@ static int one_step(void)
 			return close_in_flight(s);
 		if (r < 200)
 			return unmap_during_dma(s);
-		if (r < 500)
+		if (r < 300)
+			return reset_during_dma(s);
+		if (r < 550)
 			return use(s);
 		slot_close(s, 0);
 		n.closes++;
@@ -728,6 +788,8 @@ int main(int argc, char **argv)
 	printf("# %lu closes with %d descriptors in flight\n", n.closes_in_flight, IN_FLIGHT);
 	printf("# %lu IOAS unmaps during DMA: %lu copies done, %lu faulted\n",
 	       n.unmaps, n.unmap_done, n.unmap_faulted);
+	printf("# %lu resets during DMA: %lu descriptors done, %lu dropped\n",
+	       n.resets, n.reset_done, n.reset_dropped);
 	printf("# %lu unbind/bind, %lu unloads, %lu unloads refused while a vDSA was open\n",
 	       n.unbinds, n.unloads, n.unload_refused);
 	printf("# %lu close requests answered\n", n.requests);
