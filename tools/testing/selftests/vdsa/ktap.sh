@@ -149,6 +149,11 @@ bench_report() {
 			exit
 		}
 		r = fig / ref
+		if (goal == "-") {
+			printf "# bench: %s | %s %s | reference %s %s | ratio %.3f | no goal: context\n",
+				name, fig, unit, ref, unit, r
+			exit
+		}
 		op = substr(goal, 1, 2); g = substr(goal, 3) + 0
 		met = (op == ">=") ? (r >= g) : (r <= g)
 		printf "# bench: %s | %s %s | reference %s %s | ratio %.3f | goal %s: %s\n",

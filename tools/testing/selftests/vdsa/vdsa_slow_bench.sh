@@ -59,6 +59,24 @@ bench_report "vDSA config space 4-byte read vs mtty's" \
 	"$(val cfg_read_ns)" "$(val mtty_cfg_read_ns)" ns "<=0.8"
 bench_report "vDSA create/open/close/remove vs mtty" \
 	"$(val vdsa_cycle_us)" "$(val mtty_cycle_us)" us "<=1.0"
+# Context: what a 4-byte pread/pwrite costs before any driver runs (the
+# same calls on /dev/zero), and each driver's own share above it; and the
+# lifecycle step by step.
+bench_report "syscall floor: 4-byte pread of /dev/zero vs mtty register read" \
+	"$(val zero_read_ns)" "$(val mtty_read_ns)" ns "-"
+bench_report "syscall floor: 4-byte pwrite of /dev/zero vs mtty register write" \
+	"$(val zero_write_ns)" "$(val mtty_write_ns)" ns "-"
+above() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a - b }'; }
+bench_report "vDSA BAR0 read above the floor vs mtty's read above it" \
+	"$(above "$(val bar0_read_ns)" "$(val zero_read_ns)")" \
+	"$(above "$(val mtty_read_ns)" "$(val zero_read_ns)")" ns "-"
+bench_report "vDSA BAR0 write above the floor vs mtty's write above it" \
+	"$(above "$(val bar0_write_ns)" "$(val zero_write_ns)")" \
+	"$(above "$(val mtty_write_ns)" "$(val zero_write_ns)")" ns "-"
+for step in create open close remove; do
+	bench_report "lifecycle step: $step, vDSA vs mtty" \
+		"$(val "vdsa_${step}_us")" "$(val "mtty_${step}_us")" us "-"
+done
 bench_report "vDSA completion interrupt to eventfd (IMS) vs vfio-pci MSI-X" \
 	"$(val vdsa_irq_us)" "$(echo "$ref" | sed -n 's/^# msix_irq_us=\([0-9.]*\).*/\1/p')" us "<=1.2"
 ktap_finished
