@@ -70,6 +70,17 @@ dsa_bound_to() {
 	done
 }
 
+# vdcm_loaded DEVICE-ID BDF [MODPROBE-ARG...]: idxd_vdcm is loaded, bound to
+# BDF (the first 8086:DEVICE-ID device) and offers vDSAs there.
+vdcm_loaded() {
+	_id=$1
+	_b=$2
+	shift 2
+	[ -n "$_b" ] || { ktap_diag "no 8086:$_id device"; return 1; }
+	modprobe idxd_vdcm "$@" && dsa_bound_to idxd_vdcm "$_b" &&
+		[ -d "/sys/bus/pci/devices/$_b/mdev_supported_types" ]
+}
+
 # idxd_dsa BDF: the name of the device (dsaN) the upstream idxd made for the
 # DSA at BDF; fails if there is none.
 idxd_dsa() {

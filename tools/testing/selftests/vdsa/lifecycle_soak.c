@@ -53,6 +53,7 @@
 #include <linux/vfio.h>
 
 #include "dsa_desc.h"
+#include "iommufd_util.h"
 #include "mdev_util.h"
 #include "vdsa_regs.h"
 
@@ -125,47 +126,9 @@ static void fail(const char *fmt, ...)
 	diag("step %lu, cycle %lu: %s (errno %d)", step, cycles, msg, err);
 }
 
-static long type_long(const char *attr)
-{
-	char path[600], buf[64];
-
-	snprintf(path, sizeof(path), "%s/%s", types_dir, attr);
-	if (read_str(path, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
 static int read_config(char *buf, size_t size)
 {
 	return read_str(debugfs, buf, size);
-}
-
-static int ioas_map(int iommufd, uint32_t ioas, void *va, uint64_t iova,
-		    uint64_t len)
-{
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = ioas,
-		.user_va = (uintptr_t)va,
-		.length = len,
-		.iova = iova,
-	};
-
-	return ioctl(iommufd, IOMMU_IOAS_MAP, &map) ? -errno : 0;
-}
-
-static int ioas_unmap(int iommufd, uint32_t ioas, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = ioas,
-		.iova = iova,
-		.length = len,
-	};
-
-	return ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap) ? -errno : 0;
 }
 
 static void *anon(size_t len)
@@ -225,22 +188,11 @@ static int set_request(struct slot *s)
 static int slot_open(struct slot *s)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	char path[256], node[300] = "";
-	struct dirent *de;
+	char node[300];
 	void *p;
-	DIR *d;
 
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/vfio-dev", s->uuid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "vfio", 4))
-			snprintf(node, sizeof(node), "/dev/vfio/devices/%s", de->d_name);
-	closedir(d);
-
+	if (mdev_cdev_node(s->uuid, node, sizeof(node)))
+		return -1;
 	s->state = OPEN;
 	s->fd = open(node, O_RDWR);
 	s->iommufd = open("/dev/iommu", O_RDWR);
@@ -249,15 +201,12 @@ static int slot_open(struct slot *s)
 	if (s->fd < 0 || s->iommufd < 0 || !s->mem || !s->extra)
 		goto err;
 	bind.iommufd = s->iommufd;
-	if (ioctl(s->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ||
-	    ioctl(s->iommufd, IOMMU_IOAS_ALLOC, &alloc))
+	if (ioctl(s->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) || ioas_alloc(s->iommufd, &s->ioas))
 		goto err;
-	s->ioas = alloc.out_ioas_id;
 	if (ioas_map(s->iommufd, s->ioas, s->mem, IOVA_BASE, NPAGES * PAGE) ||
 	    ioas_map(s->iommufd, s->ioas, s->extra, IOVA_EXTRA, 2 * PAGE))
 		goto err;
-	attach.pt_id = s->ioas;
-	if (ioctl(s->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) || set_request(s))
+	if (attach_pt(s->fd, s->ioas) || set_request(s))
 		goto err;
 	p = mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, s->fd, BAR2 + PAGE);
 	if (p == MAP_FAILED)
@@ -313,20 +262,32 @@ static int use(struct slot *s)
 	return 0;
 }
 
-/* Close with IN_FLIGHT copies submitted: all are done once close returns. */
-static int close_in_flight(struct slot *s)
+/*
+ * IN_FLIGHT copies of 512 bytes each, from the source page to successive
+ * parts of the cleared destination page, submitted without waiting.
+ */
+static void submit_in_flight(struct slot *s)
 {
 	struct dsa_hw_desc d;
-	uint8_t *mem = s->mem;
-	int i, done = 0;
+	int i;
 
 	memset(record(s, 0), 0, IN_FLIGHT * 32);
-	pattern(mem + SRC_PAGE * PAGE, PAGE, (unsigned int)step);
+	memset(s->mem + DST_PAGE * PAGE, 0, PAGE);
+	pattern(s->mem + SRC_PAGE * PAGE, PAGE, (unsigned int)step);
 	for (i = 0; i < IN_FLIGHT; i++) {
 		memmove_desc(&d, i, IOVA_BASE + SRC_PAGE * PAGE,
 			     IOVA_BASE + DST_PAGE * PAGE + i * 512, 512);
 		dsa_movdir64b(s->portal, &d);
 	}
+}
+
+/* Close with IN_FLIGHT copies submitted: all are done once close returns. */
+static int close_in_flight(struct slot *s)
+{
+	uint8_t *mem = s->mem;
+	int i, done = 0;
+
+	submit_in_flight(s);
 	slot_close(s, 1);
 	for (i = 0; i < IN_FLIGHT; i++)
 		done += ((struct dsa_completion_record *)(mem + COMPL_PAGE * PAGE + i * 32))
@@ -391,18 +352,10 @@ static int unmap_during_dma(struct slot *s)
 static int reset_during_dma(struct slot *s)
 {
 	struct dsa_completion_record *r;
-	struct dsa_hw_desc d;
 	uint8_t *mem = s->mem, seen[IN_FLIGHT];
 	int i, done = 0, dropped = 0;
 
-	memset(record(s, 0), 0, IN_FLIGHT * 32);
-	memset(mem + DST_PAGE * PAGE, 0, PAGE);
-	pattern(mem + SRC_PAGE * PAGE, PAGE, (unsigned int)step);
-	for (i = 0; i < IN_FLIGHT; i++) {
-		memmove_desc(&d, i, IOVA_BASE + SRC_PAGE * PAGE,
-			     IOVA_BASE + DST_PAGE * PAGE + i * 512, 512);
-		dsa_movdir64b(s->portal, &d);
-	}
+	submit_in_flight(s);
 	if (ioctl(s->fd, VFIO_DEVICE_RESET)) {
 		fail("VFIO_DEVICE_RESET with %d in flight", IN_FLIGHT);
 		return -1;

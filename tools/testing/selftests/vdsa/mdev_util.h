@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,6 +79,17 @@ static int write_str(const char *path, const char *s)
 	err = n < 0 ? -errno : 0;
 	close(fd);
 	return err;
+}
+
+/* The number in attribute @attr of the mdev type in types_dir; -1 if unreadable. */
+static inline long type_long(const char *attr)
+{
+	char path[600], buf[64];
+
+	snprintf(path, sizeof(path), "%s/%s", types_dir, attr);
+	if (read_str(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
 }
 
 static int mdev_create(const char *uuid)

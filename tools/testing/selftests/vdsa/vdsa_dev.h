@@ -21,6 +21,7 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 #include "dsa_desc.h"
+#include "iommufd_util.h"
 #include "mdev_util.h"
 #include "vdsa_regs.h"
 
@@ -46,16 +47,6 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static char bdf[64], debugfs[256];
-
-static inline long type_long(const char *attr)
-{
-	char path[600], buf[64];
-
-	snprintf(path, sizeof(path), "%s/%s", types_dir, attr);
-	if (read_str(path, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
-}
 
 /* A number after @key in the driver's debugfs config file; -1 if absent. */
 static inline long long config_value(const char *key)
@@ -123,55 +114,6 @@ static inline int alloc_mem(struct vdsa *v)
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	return v->mem == MAP_FAILED ? -errno : 0;
 }
-
-static inline int ioas_map(int iommufd, uint32_t ioas, void *va, uint64_t iova,
-		    uint64_t len)
-{
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = ioas,
-		.user_va = (uintptr_t)va,
-		.length = len,
-		.iova = iova,
-	};
-
-	return ioctl(iommufd, IOMMU_IOAS_MAP, &map) ? -errno : 0;
-}
-
-static inline int ioas_unmap(int iommufd, uint32_t ioas, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = ioas,
-		.iova = iova,
-		.length = len,
-	};
-
-	return ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap) ? -errno : 0;
-}
-
-static inline int ioas_alloc(int iommufd, uint32_t *ioas)
-{
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-
-	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
-		return -errno;
-	*ioas = alloc.out_ioas_id;
-	return 0;
-}
-
-static inline int attach_pt(int fd, uint32_t pt)
-{
-	struct vfio_device_attach_iommufd_pt attach = {
-		.argsz = sizeof(attach),
-		.pt_id = pt,
-	};
-
-	return ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ? -errno : 0;
-}
-
 
 static inline int map_portal(struct vdsa *v)
 {
