@@ -263,11 +263,14 @@ static void test_unmap_replace(struct vdsa *v)
 	d.src_addr = IOVA(SRC_PAGE);
 	d.dst_addr = IOVA(DST_PAGE);
 	d.xfer_size = PAGE;
+	memset(compl(v, 0), 0, 32);
 	dsa_movdir64b(v->portal, &d);
 	st = dsa_wait((void *)(mem2 + COMPL_PAGE * PAGE), DSA_WAIT_MS);
+	/* Should it fail: whether the old IOAS got the record instead. */
 	result(st == DSA_COMP_SUCCESS &&
 	       !memcmp(mem2 + SRC_PAGE * PAGE, mem2 + DST_PAGE * PAGE, PAGE),
-	       "after the replace, descriptors use the new IOAS");
+	       "after the replace, descriptors use the new IOAS (record %#x, old IOAS's %#x)",
+	       st, compl(v, 0)->status);
 	result(!attach_pt(v->fd, v->ioas) &&
 	       memmove_iova(v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS,
 	       "replace back to the first IOAS");
