@@ -70,6 +70,27 @@ static long long completions(unsigned int h)
 	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
 }
 
+/*
+ * The WQs the device has enabled, as debugfs lists them: the host's ("wq N
+ * MODE size S enabled") and the vDSAs' ("vdsa_wq N enabled ..."), as a
+ * bitmap by WQ index; -1 if unreadable.
+ */
+static long long wqs_enabled(void)
+{
+	char buf[8192], *line, *save = NULL;
+	long long map = 0;
+	int wq;
+
+	if (read_str(debugfs, buf, sizeof(buf)))
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if ((sscanf(line, "wq %d ", &wq) == 1 || sscanf(line, "vdsa_wq %d ", &wq) == 1) &&
+		    wq >= 0 && wq < 64 && strstr(line, " enabled"))
+			map |= 1ll << wq;
+	}
+	return map;
+}
+
 /* An open vDSA with eventfds on both vectors. */
 struct guest {
 	struct vdsa v;
@@ -431,8 +452,15 @@ static void test_sequence(struct guest *g, const char *other_uuid)
  * int_req, in each device state: each completes with an architected
  * status, never stays active, and the vDSA still works afterwards.
  */
-static void test_all_codes(struct guest *g)
+/*
+ * Every command code with operands 0 and all-ones, with and without an
+ * interrupt request, in each device state, on @g: each ends with an
+ * architected CMDSTS, and no other WQ changes state, the WQ of the other
+ * open vDSA @other (enabled throughout) and the host's included.
+ */
+static void test_all_codes(struct guest *g, struct guest *other)
 {
+	long long before, after;
 	static const uint8_t codes[] = { 0, E_INVALID_CMD, E_INVALID_WQ, E_DEVICE_ENABLED,
 					 E_BUS_MASTER, E_DEVICE_NOT_ENABLED, E_WQ_ENABLED,
 					 E_DISABLE_NOT_ENABLED, E_WQ_NOT_ENABLED,
@@ -441,6 +469,10 @@ static void test_all_codes(struct guest *g)
 	int fd = g->v.fd;
 	uint32_t sts;
 
+	ioctl(other->v.fd, VFIO_DEVICE_RESET);
+	vdsa_enable(other->v.fd);
+	ioctl(fd, VFIO_DEVICE_RESET);
+	before = wqs_enabled();
 	for (state = 0; state < 3; state++)
 		for (code = 0; code < 32; code++)
 			for (k = 0; k < 4; k++) {
@@ -461,6 +493,12 @@ static void test_all_codes(struct guest *g)
 	result(!bad, "%s: every command code, operands 0 and all-ones, in 3 states: %u architected, %u not",
 	       mode, runs - bad, bad);
 	ioctl(fd, VFIO_DEVICE_RESET);
+	after = wqs_enabled();
+	result(before > 0 && after == before,
+	       "no other WQ changed state (enabled before %#llx, after %#llx)",
+	       before, after);
+	result(memmove_iova(&other->v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS,
+	       "the other vDSA copies");
 	result(!vdsa_enable(fd) &&
 	       memmove_iova(&g->v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS &&
 	       !ioctl(fd, VFIO_DEVICE_RESET), "and then it copies");
@@ -622,7 +660,7 @@ static void run(int container)
 		test_sequence(&a, ub);
 		test_swerr(&a, &b);
 		if (!container) {
-			test_all_codes(&a);
+			test_all_codes(&a, &b);
 			test_set_irqs(a.v.fd);
 			test_bar0_sweep(a.v.fd, b.v.fd);
 		}
