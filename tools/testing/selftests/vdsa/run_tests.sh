@@ -39,10 +39,12 @@ status=0
 	"l2_store64b.sh"
 for t in "$@"; do
 	echo "# vdsa-test: $t"
+	start=$(date +%s)
 	# shellcheck disable=SC2086
 	case "$t" in
 	*.sh*) sh "$dir"/$t || status=1 ;;
 	*) "$dir"/$t || status=1 ;;
 	esac
+	echo "# vdsa-test-time: $t: $(($(date +%s) - start)) s"
 done
 exit $status
