@@ -31,6 +31,15 @@
  * space, or with a PASID the per-PASID address space of the Intel IOMMU.
  * A translation failure ends the descriptor with a page-fault completion
  * status; nothing is written elsewhere.
+ *
+ * A fatal error halts the device (GENSTS.state = halted, with the reset
+ * that brings it back in GENSTS.reset_type): the engines stop, what the
+ * WQs hold is abandoned, portals take nothing, and every command but a
+ * Reset Device that the reset type allows fails; INTCAUSE.halt raises
+ * vector 0 if GENCTRL enables it.  The device advertises Function Level
+ * Reset, which resets it as a bus reset does.  The model has no fatal
+ * error of its own: "x-fault-inject=on" adds a test-only register at
+ * DSA_FAULT_INJECT that halts the device on demand.
  */
 
 #include "qemu/osdep.h"
@@ -79,6 +88,13 @@ OBJECT_DECLARE_SIMPLE_TYPE(IntelDSAState, INTEL_DSA)
 #define DSA_IMS_BASE            0x4000
 #define DSA_GRPCFG_SIZE         64
 #define DSA_IMS_ENTRY_SIZE      16
+/*
+ * Test only (x-fault-inject=on), in a range of BAR 0 that the architecture
+ * leaves to the implementation: writing FAULT_INJECT_HALT halts the device
+ * with the reset type in bits 3:2, as GENSTS shows it.  Reads as 0.
+ */
+#define DSA_FAULT_INJECT        0xf000
+#define FAULT_INJECT_HALT       BIT(0)
 
 /* General registers */
 enum {
@@ -105,7 +121,16 @@ enum {
 #define GENCTRL_SOFTERR_INT_EN  BIT(0)
 #define GENCTRL_HALT_INT_EN     BIT(1)
 #define GENCTRL_WMASK           0x3u
-/* GENSTS.state */
+/* GENSTS: the state, and the reset a halted device needs */
+#define GENSTS_STATE_MASK       0x3u
+#define GENSTS_RESET_TYPE_SHIFT 2
+#define GENSTS_RESET_TYPE_MASK  0x3u
+enum {
+    DSA_RESET_SOFTWARE = 0,     /* the Reset Device command */
+    DSA_RESET_FLR      = 1,
+    DSA_RESET_WARM     = 2,
+    DSA_RESET_COLD     = 3,
+};
 enum {
     DSA_DEV_DISABLED = 0,
     DSA_DEV_ENABLED  = 1,
@@ -115,6 +140,7 @@ enum {
 /* INTCAUSE */
 #define INTC_ERR                BIT(0)
 #define INTC_CMD                BIT(1)
+#define INTC_HALT               BIT(4)
 #define INTC_MASK               0x3fu
 
 /* CMD */
@@ -148,6 +174,7 @@ enum {
     CMDSTS_SUCCESS              = 0x00,
     CMDSTS_INVAL_CMD            = 0x01,
     CMDSTS_INVAL_WQIDX          = 0x02,
+    CMDSTS_HW_ERR               = 0x03,
     CMDSTS_ERR_DEV_ENABLED      = 0x10,
     CMDSTS_ERR_CONFIG           = 0x11,
     CMDSTS_ERR_BUSMASTER_EN     = 0x12,
@@ -371,6 +398,7 @@ struct IntelDSAState {
     uint8_t max_xfer_shift;
     bool pri;
     bool siov;
+    bool fault_inject;
 };
 
 static unsigned dsa_wqcfg_size(IntelDSAState *s)
@@ -438,7 +466,12 @@ static uint64_t dsa_table_offsets(void)
 
 static bool dsa_enabled(IntelDSAState *s)
 {
-    return (s->gensts & 3) == DSA_DEV_ENABLED;
+    return (s->gensts & GENSTS_STATE_MASK) == DSA_DEV_ENABLED;
+}
+
+static bool dsa_halted(IntelDSAState *s)
+{
+    return (s->gensts & GENSTS_STATE_MASK) == DSA_DEV_HALT;
 }
 
 static bool dsa_wq_enabled(IntelDSAState *s, unsigned wq)
@@ -1418,6 +1451,37 @@ static void dsa_cmd_finish(IntelDSAState *s, uint32_t err, uint32_t result)
     }
 }
 
+/*
+ * A fatal error: the device stops until the reset @reset_type names.  What
+ * the WQs hold and what the engines work on is abandoned (no completion
+ * record, no interrupt), and a command waiting for it fails.
+ */
+static void dsa_halt(IntelDSAState *s, uint32_t reset_type)
+{
+    if (dsa_halted(s)) {
+        return;
+    }
+    trace_dsa_halt(reset_type);
+    for (unsigned wq = 0; wq < DSA_MAX_WQS; wq++) {
+        s->wq[wq].head = 0;
+        s->wq[wq].count = 0;
+        s->wq[wq].inflight = 0;
+    }
+    memset(s->engine, 0, sizeof(s->engine));
+    s->gensts = DSA_DEV_HALT |
+                ((reset_type & GENSTS_RESET_TYPE_MASK) <<
+                 GENSTS_RESET_TYPE_SHIFT);
+    if (s->pending_cmd) {
+        dsa_cmd_finish(s, CMDSTS_HW_ERR, 0);
+    }
+    dsa_set_intcause(s, INTC_HALT, s->genctrl & GENCTRL_HALT_INT_EN);
+}
+
+static uint32_t dsa_reset_type(IntelDSAState *s)
+{
+    return extract32(s->gensts, GENSTS_RESET_TYPE_SHIFT, 2);
+}
+
 static uint32_t dsa_enable_device(IntelDSAState *s)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
@@ -1623,6 +1687,18 @@ static void dsa_cmd_exec(IntelDSAState *s)
     uint64_t all = MAKE_64BIT_MASK(0, s->num_wqs);
     uint64_t mask = 0;
     uint32_t err;
+
+    if (dsa_halted(s)) {
+        /* Only the reset the halt asks for, if it is this one, gets out */
+        if (code == CMD_RESET_DEVICE &&
+            dsa_reset_type(s) == DSA_RESET_SOFTWARE) {
+            dsa_reset_state(s);
+            dsa_cmd_finish(s, CMDSTS_SUCCESS, 0);
+        } else {
+            dsa_cmd_finish(s, CMDSTS_HW_ERR, 0);
+        }
+        return;
+    }
 
     switch (code) {
     case CMD_ENABLE_DEVICE:
@@ -1933,6 +2009,12 @@ static void dsa_wqcfg_write(IntelDSAState *s, unsigned wq, unsigned idx,
 
 static void dsa_reg_write(IntelDSAState *s, hwaddr addr, uint32_t val)
 {
+    if (addr == DSA_FAULT_INJECT && s->fault_inject) {
+        if (val & FAULT_INJECT_HALT) {
+            dsa_halt(s, extract32(val, GENSTS_RESET_TYPE_SHIFT, 2));
+        }
+        return;
+    }
     if (addr < DSA_GRPCFG_BASE) {
         switch (addr) {
         case A_GENCFG:
@@ -2062,6 +2144,12 @@ static MemTxResult dsa_portal_write_block(void *opaque, hwaddr addr,
 
     if (size != DSA_DESC_SIZE || wq >= s->num_wqs) {
         trace_dsa_portal_bad_write(addr, size);
+        return refuse;
+    }
+    if (dsa_halted(s)) {
+        /* a halted device takes nothing and reports nothing */
+        trace_dsa_portal_store(wq, addr, deferrable,
+                               ((const uint8_t *)data)[7], -3);
         return refuse;
     }
     q = &s->wq[wq];
@@ -2206,6 +2294,7 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
         error_setg(errp, "cannot add the PCIe capability");
         return;
     }
+    pcie_cap_flr_init(pdev);
     if (msix_init(pdev, dsa_num_vectors(s), &s->bar0, 0, DSA_MSIX_TABLE,
                   &s->bar0, 0, DSA_MSIX_PBA, 0x80, errp)) {
         return;
@@ -2224,6 +2313,14 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
 
     s->bh = aio_bh_new_guarded(qemu_get_aio_context(), dsa_bh, s,
                                &DEVICE(s)->mem_reentrancy_guard);
+}
+
+static void dsa_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
+                             int len)
+{
+    pci_default_write_config(pdev, addr, val, len);
+    /* Function Level Reset: the same reset as the bus's */
+    pcie_cap_flr_write_config(pdev, addr, val, len);
 }
 
 static void dsa_exit(PCIDevice *pdev)
@@ -2414,6 +2511,8 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_UINT8("max-xfer-shift", IntelDSAState, max_xfer_shift, 31),
     DEFINE_PROP_BOOL("pri", IntelDSAState, pri, true),
     DEFINE_PROP_BOOL("siov", IntelDSAState, siov, true),
+    /* Test only: the fatal error injection register (DSA_FAULT_INJECT) */
+    DEFINE_PROP_BOOL("x-fault-inject", IntelDSAState, fault_inject, false),
 };
 
 static void dsa_class_init(ObjectClass *klass, const void *data)
@@ -2424,6 +2523,7 @@ static void dsa_class_init(ObjectClass *klass, const void *data)
 
     k->realize = dsa_realize;
     k->exit = dsa_exit;
+    k->config_write = dsa_write_config;
     k->vendor_id = PCI_VENDOR_ID_INTEL;
     k->device_id = DSA_DEVICE_ID_1;
     k->revision = 1;
