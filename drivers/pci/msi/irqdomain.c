@@ -357,6 +357,45 @@ void pci_remove_ims_domain(struct pci_dev *pdev)
 EXPORT_SYMBOL_GPL(pci_remove_ims_domain);
 
 /**
+ * pci_restore_ims_state - Write a device's IMS interrupts back to it
+ * @pdev:	The PCI device to operate on
+ *
+ * IMS storage is device memory that a function level reset, or a reset of
+ * the device's own, may clear, and that the PCI core's saved state does not
+ * cover. Compose the message of each activated IMS interrupt again and
+ * write it, then its mask state, through the IMS domain's chip. Called by
+ * pci_restore_msi_state(). Does nothing if the device has no IMS domain.
+ *
+ * As for the MSI-X table, the caller makes sure the device's interrupts are
+ * not masked or unmasked meanwhile.
+ */
+void pci_restore_ims_state(struct pci_dev *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct msi_desc *desc;
+
+	if (!dev->msi.data ||
+	    !msi_match_device_irq_domain(dev, MSI_SECONDARY_DOMAIN, DOMAIN_BUS_PCI_DEVICE_IMS))
+		return;
+
+	guard(msi_descs_lock)(dev);
+	msi_domain_for_each_desc(desc, dev, MSI_SECONDARY_DOMAIN, MSI_DESC_ASSOCIATED) {
+		struct irq_data *data = irq_get_irq_data(desc->irq);
+		struct msi_msg msg[2] = { };
+		struct irq_chip *chip;
+
+		if (!data || !irqd_is_activated(data) || irq_chip_compose_msi_msg(data, msg))
+			continue;
+		chip = irq_data_get_irq_chip(data);
+		chip->irq_write_msi_msg(data, msg);
+		if (irqd_irq_masked(data))
+			chip->irq_mask(data);
+		else
+			chip->irq_unmask(data);
+	}
+}
+
+/**
  * pci_msi_domain_supports - Check for support of a particular feature flag
  * @pdev:		The PCI device to operate on
  * @feature_mask:	The feature mask to check for (full match)
