@@ -459,6 +459,40 @@ impl Device {
             unsafe { bindings::pci_find_dvsec_capability(self.as_raw(), vendor.as_raw(), dvsec) };
         Some(offset).filter(|&o| o != 0)
     }
+
+    /// Resets the function with the best reset the PCI core has for it (a Function Level
+    /// Reset if the device offers one), saving and restoring its configuration space, its
+    /// MSI and MSI-X state and its IMS interrupts around it.
+    ///
+    /// The driver bound to the device, if any, stays bound: it is its job to bring its device
+    /// state back afterwards. Fails with [`EAGAIN`] if the device is locked (a driver is being
+    /// bound or unbound, or another reset is running), without waiting for it, so a driver may
+    /// call it from its own interrupt thread or work items, which its unbind waits for.
+    pub fn try_reset_function(&self) -> Result {
+        // SAFETY: By its type invariant `self.as_raw` is a valid pointer to a `struct pci_dev`;
+        // `pci_try_reset_function` takes the device lock itself, or fails.
+        to_result(unsafe { bindings::pci_try_reset_function(self.as_raw()) })
+    }
+
+    /// Writes the kernel's MSI and MSI-X state, and the message and mask of every IMS
+    /// interrupt, back to the device, after a reset of the device's own that cleared them (the
+    /// PCI core does it for the resets it makes).
+    ///
+    /// Fails with [`EAGAIN`] if the device is locked, as [`Device::try_reset_function`].
+    pub fn try_restore_msi_state(&self) -> Result {
+        let dev = self.as_ref().as_raw();
+        // SAFETY: `dev` is a valid `struct device`, that of this PCI device.
+        if unsafe { bindings::device_trylock(dev) } == 0 {
+            return Err(EAGAIN);
+        }
+        // SAFETY: `self.as_raw` is a valid pointer to a `struct pci_dev`. With the device lock
+        // held no driver binds or unbinds, so the interrupts `pci_restore_msi_state` walks (under
+        // their descriptor lock) are not set up or torn down meanwhile.
+        unsafe { bindings::pci_restore_msi_state(self.as_raw()) };
+        // SAFETY: The lock was taken above.
+        unsafe { bindings::device_unlock(dev) };
+        Ok(())
+    }
 }
 
 impl<'a> Device<device::Core<'a>> {
