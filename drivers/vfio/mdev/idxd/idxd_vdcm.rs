@@ -16,6 +16,20 @@
 //! On a device whose Scalable IOV check passed, the WQs the host leaves
 //! become vDSAs (see [`vdsa`]).
 //!
+//! A halt (a fatal error of the device, `GENSTS.state` halted) is recovered
+//! from by the interrupt thread: the reset `GENSTS.reset_type` asks for (the
+//! reset device command, or a function level reset through the PCI core),
+//! then the configuration of probe again (the host's WQs, the sizes and the
+//! WQCFG of every WQ left for vDSAs, each with its host PASID), the device
+//! and the host's WQs enabled, the IMS slots written back. Descriptors in
+//! flight are lost: a host job waiting for them fails, and the halt is shown
+//! to every vDSA as the architecture shows it to a guest (`GENSTS` halted,
+//! `INTCAUSE.halt_state`, vector 0); the vDSA's WQ comes back when its
+//! guest resets the device and enables the WQ again. The IMS vectors keep
+//! their slots, so on DSA 1.0, where the slot is the interrupt handle, the
+//! handles keep working; the handles of 2.0 given before the reset are not
+//! requested again (not done yet).
+//!
 //! Teardown order, at unbind: remove the vDSAs (each waits until userspace
 //! has closed it) and the mdev parent, stop and wait for debugfs users,
 //! disable the WQs and the device and reset it, free the interrupt, detach
@@ -38,7 +52,7 @@ use kernel::{
         atomic::{Acquire, Atomic, Relaxed, Release},
         new_mutex, Arc, Completion, Mutex,
     },
-    time::{Delta, Instant, Monotonic},
+    time::{delay::fsleep, Delta, Instant, Monotonic},
     uaccess::UserSliceReader,
 };
 
@@ -105,8 +119,15 @@ pub(crate) struct Shared {
     swerrs: Atomic<u32>,
     /// The last software error: `SWERR0`, `SWERR1` and the fault address.
     last_swerr: [Atomic<u64>; 3],
-    /// The device halted on an error.
+    /// The device halted on an error and is not recovered yet.
     halted: Atomic<bool>,
+    /// A halt was seen that the interrupt thread has not started to
+    /// recover from.
+    recover: Atomic<bool>,
+    /// Halts seen, and recoveries done (each a reset, the configuration
+    /// and the enables of probe again).
+    halts: Atomic<u32>,
+    recoveries: Atomic<u32>,
     /// Software errors logged in the current interval, and its start.
     swerr_logged: Atomic<u32>,
     swerr_interval_start: Atomic<i64>,
@@ -241,6 +262,66 @@ impl Shared {
         Ok(())
     }
 
+    /// Brings the device back from a halt: the reset it asks for, then the
+    /// configuration and enables of probe. From the interrupt thread, which
+    /// unbind waits for; each command waits for its completion interrupt,
+    /// which the hard handler signals.
+    #[cold]
+    fn recover_from_halt(&self) {
+        let reset = match self.bar0.try_access() {
+            Some(bar) => u32::from(bar.read(regs::GENSTS).reset_type()),
+            None => return,
+        };
+        let result = match reset {
+            RESET_SOFTWARE => self
+                .exec(Command::ResetDevice)
+                .map(|_| ())
+                .and_then(|()| self.reconfigure())
+                // The reset device command cleared the IMS table.
+                .and_then(|()| retry_locked(|| self.pdev.try_restore_msi_state())),
+            // The PCI core restores the configuration space, MSI-X and the
+            // IMS slots.
+            RESET_FLR => {
+                retry_locked(|| self.pdev.try_reset_function()).and_then(|()| self.reconfigure())
+            }
+            _ => Err(EOPNOTSUPP),
+        };
+        match result {
+            Ok(()) => {
+                self.halted.store(false, Relaxed);
+                let n = self.recoveries.fetch_add(1, Relaxed) + 1;
+                dev_info!(self.pdev, "recovered from the halt ({} recoveries)\n", n);
+            }
+            Err(e) => dev_err!(
+                self.pdev,
+                "cannot recover from the halt (reset type {}): {:?}; unbind and bind\n",
+                reset,
+                e
+            ),
+        }
+    }
+
+    /// Configures and enables the device after a reset, as at probe, with
+    /// the WQCFG of every WQ left for vDSAs (their guests enable them).
+    fn reconfigure(&self) -> Result {
+        let state = self
+            .bar0
+            .try_access()
+            .ok_or(ENXIO)?
+            .read(regs::GENSTS)
+            .state();
+        if state != DeviceState::Disabled {
+            dev_err!(self.pdev, "still {:?} after the reset\n", state);
+            return Err(EIO);
+        }
+        self.configure()?;
+        for slot in self.adi_slots.iter() {
+            let dwords = config::adi_wqcfg(&self.caps, slot.pasid.pasid())?;
+            self.write_adi_wqcfg(slot.wq, dwords)?;
+        }
+        self.enable()
+    }
+
     /// The number of software errors so far and the last one.
     pub(crate) fn software_errors(&self) -> (u32, regs::SoftwareError) {
         let count = self.swerrs.load(Acquire);
@@ -360,15 +441,13 @@ impl irq::ThreadedHandler for EventIrq {
             let sts = bar.read(regs::GENSTS);
             if sts.state() == DeviceState::Halted && !s.halted.xchg(true, Relaxed) {
                 let reset: u32 = sts.reset_type().into();
-                dev_err!(
-                    s.pdev,
-                    "device halted (reset type {}): unbind and bind to recover\n",
-                    reset
-                );
+                dev_err!(s.pdev, "device halted (reset type {})\n", reset);
+                s.halts.fetch_add(1, Relaxed);
                 for slot in s.adi_slots.iter() {
                     slot.note_halt();
                 }
-                wake = !s.adi_slots.is_empty();
+                s.recover.store(true, Relaxed);
+                wake = true;
             }
         }
         if cause.command().into_bool() {
@@ -382,11 +461,38 @@ impl irq::ThreadedHandler for EventIrq {
     }
 
     fn handle_threaded(&self) -> IrqReturn {
+        // The vDSAs learn of a halt once the device works again, so that
+        // the reset their guests answer with finds their WQs ready.
+        if self.shared.recover.xchg(false, Relaxed) {
+            self.shared.recover_from_halt();
+        }
         for slot in self.shared.adi_slots.iter() {
             slot.deliver();
         }
         IrqReturn::Handled
     }
+}
+
+/// `GENSTS.reset_type`: the reset device command, a function level reset.
+const RESET_SOFTWARE: u32 = 0;
+const RESET_FLR: u32 = 1;
+
+// TIMEOUT: the device lock is held while a driver binds or unbinds, or by
+// another reset; a second is far above the first and the last, and an unbind
+// that holds it makes the recovery pointless anyway.
+const LOCKED_RETRIES: u32 = 50;
+const LOCKED_RETRY_DELAY: Delta = Delta::from_millis(20);
+
+/// Runs `f` until it does not fail with `EAGAIN` (the device locked), at
+/// most [`LOCKED_RETRIES`] times.
+fn retry_locked(f: impl Fn() -> Result) -> Result {
+    for _ in 1..LOCKED_RETRIES {
+        match f() {
+            Err(e) if e == EAGAIN => fsleep(LOCKED_RETRY_DELAY),
+            other => return other,
+        }
+    }
+    f()
 }
 
 /// Waits until no admin command is active and returns `CMDSTS`.
@@ -524,12 +630,8 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         )?;
         // Each of those WQs: whether the device has it enabled, the host
         // PASID it was bound with, its interrupt handle and completions.
-        let bar = s.bar0.try_access();
         for slot in s.adi_slots.iter() {
-            let enabled = bar.as_ref().is_some_and(|bar| {
-                bar.try_read32(s.tables.wqcfg_dword(caps, slot.wq, regs::wqcfg::STATE))
-                    .is_ok_and(|v| regs::WqcfgState::from_raw(v).state().get() == 1)
-            });
+            let enabled = s.wq_enabled(slot.wq);
             write!(
                 f,
                 "vdsa_wq {} {} pasid {} ",
@@ -547,7 +649,9 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     writeln!(f, "vdsa_vfio_calls {}", s.vfio_calls.load(Relaxed))?;
     s.ims.show(f)?;
     writeln!(f, "software_errors {}", s.swerrs.load(Relaxed))?;
-    writeln!(f, "halted {}", s.halted.load(Relaxed))
+    writeln!(f, "halted {}", s.halted.load(Relaxed))?;
+    writeln!(f, "halts {}", s.halts.load(Relaxed))?;
+    writeln!(f, "recoveries {}", s.recoveries.load(Relaxed))
 }
 
 /// Reading `submit`: the last job's report.
@@ -740,6 +844,9 @@ impl IdxdVdcm {
                 swerrs: Atomic::new(0),
                 last_swerr: [Atomic::new(0), Atomic::new(0), Atomic::new(0)],
                 halted: Atomic::new(false),
+                recover: Atomic::new(false),
+                halts: Atomic::new(0),
+                recoveries: Atomic::new(0),
                 swerr_logged: Atomic::new(0),
                 // The first error starts an interval.
                 swerr_interval_start: Atomic::new(-SWERR_LOG_INTERVAL.as_nanos() - 1),

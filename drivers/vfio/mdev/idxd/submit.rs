@@ -388,6 +388,7 @@ impl Shared {
     }
 
     fn run_job_on(&self, pool: &Pool, job: Job, wq: &KernelWq, report: &mut JobReport) -> Result {
+        let halts = self.halts.load(Relaxed);
         let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
         let vectors = self.ims.job_vectors(job.irq)?;
         let mut counts_before = KVec::with_capacity(vectors.len(), GFP_KERNEL)?;
@@ -493,6 +494,12 @@ impl Shared {
                 continue;
             };
             if self.wait_outcome(job.op, slot, swerrs).is_err() {
+                if self.halts.load(Relaxed) != halts || self.halted.load(Relaxed) {
+                    // A halted device writes nothing more, and the reset
+                    // that recovers it drops what it held.
+                    dev_warn!(self.pdev, "WQ {}: descriptors lost in a halt\n", wq.index);
+                    return Err(EIO);
+                }
                 dev_err!(self.pdev, "WQ {}: a descriptor never completed\n", wq.index);
                 self.broken.store(true, Relaxed);
                 return Err(ETIMEDOUT);

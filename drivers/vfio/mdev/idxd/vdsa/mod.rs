@@ -71,7 +71,7 @@ pub(crate) mod vcmd;
 impl Shared {
     /// Writes the threshold, mode and limits dwords of the WQCFG of the
     /// disabled WQ `wq`, taken by a vDSA.
-    fn write_adi_wqcfg(&self, wq: u16, dwords: [u32; 3]) -> Result {
+    pub(crate) fn write_adi_wqcfg(&self, wq: u16, dwords: [u32; 3]) -> Result {
         let bar = self.bar0.try_access().ok_or(ENXIO)?;
         let at = [
             regs::wqcfg::THRESHOLD,
@@ -82,6 +82,14 @@ impl Shared {
             bar.try_write32(value, self.tables.wqcfg_dword(&self.caps, wq, dword))?;
         }
         Ok(())
+    }
+
+    /// Whether the device has WQ `wq` enabled.
+    pub(crate) fn wq_enabled(&self, wq: u16) -> bool {
+        self.bar0.try_access().is_some_and(|bar| {
+            bar.try_read32(self.tables.wqcfg_dword(&self.caps, wq, regs::wqcfg::STATE))
+                .is_ok_and(|v| regs::WqcfgState::from_raw(v).state().get() == 1)
+        })
     }
 
     /// What a vDSA shows of the physical device and of its WQ.
@@ -216,6 +224,11 @@ impl Core {
             }
         }
         if ev.halt {
+            // The host recovered before telling the vDSAs: the physical WQ
+            // is disabled, unless the guest enabled it again meanwhile
+            // (after a reset of its own). The guest's reset of the halt
+            // then disables what is enabled.
+            emu.regs.set_wq_enabled(self.shared.wq_enabled(self.adi.wq));
             vcmd::halt(&mut emu.regs, self);
             if let Some(e) = &*self.err.lock() {
                 e.signal();
