@@ -388,7 +388,12 @@ impl Shared {
     }
 
     fn run_job_on(&self, pool: &Pool, job: Job, wq: &KernelWq, report: &mut JobReport) -> Result {
+        // The device takes nothing while halted, until recovered; a halt
+        // counted from now on took what the job had in flight.
         let halts = self.halts.load(Relaxed);
+        if self.recoveries.load(Relaxed) != halts {
+            return Err(EIO);
+        }
         let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
         let vectors = self.ims.job_vectors(job.irq)?;
         let mut counts_before = KVec::with_capacity(vectors.len(), GFP_KERNEL)?;
@@ -494,7 +499,7 @@ impl Shared {
                 continue;
             };
             if self.wait_outcome(job.op, slot, swerrs).is_err() {
-                if self.halts.load(Relaxed) != halts || self.halted.load(Relaxed) {
+                if self.halts.load(Relaxed) != halts {
                     // A halted device writes nothing more, and the reset
                     // that recovers it drops what it held.
                     dev_warn!(self.pdev, "WQ {}: descriptors lost in a halt\n", wq.index);
