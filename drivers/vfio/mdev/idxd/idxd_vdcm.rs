@@ -27,8 +27,7 @@
 //! `INTCAUSE.halt_state`, vector 0); the vDSA's WQ comes back when its
 //! guest resets the device and enables the WQ again. The IMS vectors keep
 //! their slots, so on DSA 1.0, where the slot is the interrupt handle, the
-//! handles keep working; the handles of 2.0 given before the reset are not
-//! requested again (not done yet).
+//! handles keep working; on 2.0 they are requested again.
 //!
 //! Teardown order, at unbind: remove the vDSAs (each waits until userspace
 //! has closed it) and the mdev parent, stop and wait for debugfs users,
@@ -319,7 +318,8 @@ impl Shared {
             let dwords = config::adi_wqcfg(&self.caps, slot.pasid.pasid())?;
             self.write_adi_wqcfg(slot.wq, dwords)?;
         }
-        self.enable()
+        self.enable()?;
+        self.reissue_int_handles()
     }
 
     /// The number of software errors so far and the last one.

@@ -18,6 +18,9 @@
 //! The `ims_cycles` module parameter has probe allocate every slot and free them that many
 //! times first.
 //!
+//! On DSA 2.0 a reset of the device takes every handle back: after recovering from a halt the
+//! driver requests them again ([`Shared::reissue_int_handles`]); the vectors keep their slots.
+//!
 //! Lock order: `Shared::job`, then [`Status`], then `Shared::cmd_lock`.
 
 use kernel::{
@@ -212,6 +215,37 @@ impl Status {
     }
 }
 
+impl Shared {
+    /// Requests again the interrupt handles the host holds, after a reset of the device took them
+    /// back (DSA 2.0; on 1.0 a handle is its entry and nothing was given): the MSI-X completion
+    /// vector's, the job vectors' and each vDSA WQ's vector's, in the order of probe. A handle
+    /// may come back different: the next jobs and the vDSAs' next Request Interrupt Handle
+    /// commands get the new one (a vDSA's guest, shown the halt, resets its device, which drops
+    /// the handle it had).
+    pub(crate) fn reissue_int_handles(&self) -> Result {
+        if self.caps.version_major < 2 {
+            return Ok(());
+        }
+        let mut status = self.ims.inner.lock();
+        if let Some(v) = status.msix.as_mut() {
+            v.handle = self.exec(Command::RequestIntHandle(IntTable::MsiX, MSIX_COMPLETION))?;
+        }
+        for v in status.vectors.iter_mut() {
+            v.handle = self.exec(Command::RequestIntHandle(
+                IntTable::Ims,
+                u16::try_from(v.slot)?,
+            ))?;
+        }
+        for slot in self.adi_slots.iter() {
+            if let Some(entry) = slot.ims_slot() {
+                let handle = self.exec(Command::RequestIntHandle(IntTable::Ims, entry))?;
+                slot.set_vector(Some((entry, handle)));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The device's IMS domain, if any, and the vectors the host keeps; dropped at unbind.
 ///
 /// Also the host's MSI-X completion vector, the reference IMS is measured
@@ -359,13 +393,14 @@ impl<'bound> Ims<'bound> {
         Ok(ImsVector { irq, handle })
     }
 
-    /// Frees a vector, giving its handle back to the device first.
-    pub(crate) fn free<H: irq::Handler + 'static>(&self, v: ImsVector<'bound, H>) {
+    /// Frees a vector, giving its handle back to the device first: `handle`, the one the device
+    /// gave last for its slot (a recovery from a halt requests them again).
+    pub(crate) fn free<H: irq::Handler + 'static>(&self, v: ImsVector<'bound, H>, handle: u16) {
         if self.shared.caps.version_major >= 2 {
             // Best effort: the reset at unbind drops all handles anyway.
             let _ = self
                 .shared
-                .exec(Command::ReleaseIntHandle(IntTable::Ims, v.handle));
+                .exec(Command::ReleaseIntHandle(IntTable::Ims, handle));
         }
         drop(v);
         self.update_in_use();
@@ -417,7 +452,7 @@ impl<'bound> Ims<'bound> {
         for slot in shared.adi_slots.iter() {
             let cookie = Cookie::pasid_only(slot.pasid.pasid())?;
             let v = self.alloc(cookie, Ok::<_, Error>(CompletionIrq(slot.clone())))?;
-            slot.set_handle(Some(v.handle()));
+            slot.set_vector(Some((u16::try_from(v.slot())?, v.handle())));
             self.adi.push(v, GFP_KERNEL)?;
         }
         Ok(())
@@ -455,24 +490,36 @@ impl<'bound> Ims<'bound> {
 
 impl Drop for Ims<'_> {
     fn drop(&mut self) {
-        // Jobs stop seeing the vectors before they go.
-        {
+        // Jobs stop seeing the vectors before they go; their handles are the device's last.
+        let (jobs, msix) = {
             let mut status = self.shared.ims.inner.lock();
-            status.vectors = KVec::new();
-            status.msix = None;
-        }
+            (core::mem::take(&mut status.vectors), status.msix.take())
+        };
         // The vDSAs are gone (their parent goes first at unbind).
-        for slot in self.shared.adi_slots.iter() {
-            slot.set_handle(None);
-        }
+        let shared = self.shared.clone();
         while let Some(v) = self.adi.pop() {
-            self.free(v);
+            let entry = u16::try_from(v.slot()).ok();
+            let h = shared
+                .adi_slots
+                .iter()
+                .find(|s| entry.is_some() && s.ims_slot() == entry)
+                .and_then(|s| s.handle())
+                .unwrap_or(v.handle());
+            self.free(v, h);
+        }
+        for slot in shared.adi_slots.iter() {
+            slot.set_vector(None);
         }
         while let Some(v) = self.kept.pop() {
-            self.free(v);
+            let h = jobs
+                .iter()
+                .find(|j| j.slot == v.slot())
+                .map_or(v.handle(), |j| j.handle);
+            self.free(v, h);
         }
         if let Some((reg, handle)) = self.msix.take() {
             if self.shared.caps.version_major >= 2 {
+                let handle = msix.map_or(handle, |m| m.handle);
                 let _ = self
                     .shared
                     .exec(Command::ReleaseIntHandle(IntTable::MsiX, handle));

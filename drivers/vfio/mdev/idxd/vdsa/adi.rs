@@ -137,6 +137,8 @@ pub(crate) struct AdiSlot {
     pub(crate) completion: Vector,
     /// The interrupt handle of the WQ's IMS vector, or [`NO_HANDLE`].
     handle: Atomic<u32>,
+    /// The IMS slot of that vector, or [`NO_HANDLE`].
+    ims_slot: Atomic<u32>,
     /// Events not delivered yet.
     #[pin]
     events: SpinLockIrq<Events>,
@@ -155,6 +157,7 @@ impl AdiSlot {
                 pasid,
                 completion <- Vector::new(),
                 handle: Atomic::new(NO_HANDLE),
+                ims_slot: Atomic::new(NO_HANDLE),
                 events <- new_spinlock_irq!(Events::default()),
                 owner <- new_mutex!(None),
             }),
@@ -171,6 +174,19 @@ impl AdiSlot {
     pub(crate) fn set_handle(&self, handle: Option<u16>) {
         self.handle
             .store(handle.map_or(NO_HANDLE, u32::from), Relaxed);
+    }
+
+    /// The IMS slot of the WQ's vector, if it has one.
+    pub(crate) fn ims_slot(&self) -> Option<u16> {
+        u16::try_from(self.ims_slot.load(Relaxed)).ok()
+    }
+
+    /// Records the IMS slot and the handle of the WQ's vector (or that it
+    /// has none).
+    pub(crate) fn set_vector(&self, vector: Option<(u16, u16)>) {
+        self.ims_slot
+            .store(vector.map_or(NO_HANDLE, |(s, _)| u32::from(s)), Relaxed);
+        self.set_handle(vector.map(|(_, h)| h));
     }
 
     /// Notes a software error of the WQ, for the interrupt thread to
