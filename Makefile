@@ -56,7 +56,8 @@ modules_install:
 # QEMU, its libraries and firmware and the kernel, for vdsa-l2 (a nested
 # guest); so this needs the kernel and QEMU built.
 UAPI := build/kernel-headers
-SELFTESTS_C := mdev_test idxd_user_test vdsa_test vdsa_slow_test vdsa_fuzz lifecycle_soak
+SELFTESTS_C := mdev_test idxd_user_test vdsa_test vdsa_slow_test vdsa_fuzz lifecycle_soak \
+	vdsa_halt_test
 
 guest:
 	@rm -rf $(GUEST)

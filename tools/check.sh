@@ -260,6 +260,7 @@ result $? "make run: the demo creates a vDSA through sysfs and copies through it
 boot_siov() {
 	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --l2 --log "$out/vm-$2.console" \
 		--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
+		--qemu-arg -global --qemu-arg intel-dsa.x-fault-inject=on \
 		--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
 		--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
 		--qemu-arg -device --qemu-arg pcie-root-port,id=dsa3rp,chassis=10,slot=10 \

@@ -32,6 +32,8 @@ fi
 	"vdsa_slow_test.sh 11fb" \
 	"vdsa_fuzz.sh 0b25 10000" \
 	"vdsa_fuzz.sh 11fb 10000" \
+	"vdsa_halt_test.sh 0b25" \
+	"vdsa_halt_test.sh 11fb" \
 	"lifecycle_soak.sh 0b25 1000" \
 	"vdsa_bench.sh 0b25" \
 	"ims_bench.sh 0b25" \

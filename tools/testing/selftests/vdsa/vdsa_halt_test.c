@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device halts while vDSAs and the host work: two vDSAs (each in a child
+ * process, opened through its VFIO cdev and iommufd) copy through their
+ * portals and verify every copy, and a third child runs the host's verified
+ * jobs on its dedicated WQ, while the test halts the DSA again and again,
+ * alternating the reset type the halt asks for (the reset device command,
+ * a function level reset).
+ *
+ * The halt is a fatal error injected through the emulated DSA's test-only
+ * register (QEMU's intel-dsa with x-fault-inject=on: BAR 0 + 0xf000, mapped
+ * through sysfs). For each halt: the driver counts it and recovers (debugfs
+ * `halts`, `recoveries`); each vDSA's user sees it as a guest's driver
+ * does (GENSTS halted with a software reset type, INTCAUSE.halt_state,
+ * MSI-X vector 0, and the error eventfd), resets the device with the reset
+ * device command, enables it and its WQ again and copies again, verified;
+ * the host's jobs succeed again.
+ *
+ * usage: vdsa_halt_test BDF [HALTS]
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "vdsa_dev.h"
+
+#define FAULT_INJECT		0xf000
+#define FAULT_INJECT_HALT	1u
+#define RESET_SOFTWARE		0
+#define RESET_FLR		1
+#define GENSTS_HALTED		3
+/* Copies each vDSA makes before a halt and after its recovery. */
+#define COPIES			3
+#define ROUND_TIMEOUT_S		60
+
+struct user {
+	volatile long copies, bad, halts_seen, noticed_bad, reset_bad, after;
+};
+
+/* Shared with the children. */
+struct shared {
+	volatile int stop;
+	struct user user[2];
+	/* The last halt the driver recovered from, as the parent saw it. */
+	volatile long recovered;
+	/*
+	 * The halts after which everything was seen working again, until the
+	 * next injection (-1 while one is under way): a host job that fails
+	 * within such a quiet period is a failure.
+	 */
+	volatile long quiet;
+	volatile long host_ok, host_failed, host_bad, host_ok_after;
+};
+
+static struct shared *sh;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Whether @fd becomes readable within @ms, consuming what it counted. */
+static int fired(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint64_t n;
+
+	if (poll(&p, 1, ms) != 1)
+		return 0;
+	return read(fd, &n, sizeof(n)) == sizeof(n);
+}
+
+static int verified_copy(struct vdsa *v, unsigned int seed)
+{
+	pattern(page(v, SRC_PAGE), PAGE, seed);
+	memset(page(v, DST_PAGE), 0, PAGE);
+	return memmove_iova(v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE) == DSA_COMP_SUCCESS &&
+	       !memcmp(page(v, SRC_PAGE), page(v, DST_PAGE), PAGE);
+}
+
+/*
+ * A copy failed: the device must have halted. Check what the guest sees,
+ * then reset and enable it as a guest's driver would.
+ */
+static void recover_user(struct vdsa *v, struct user *u, int ev0, int everr, int idx)
+{
+	long long deadline = now_ms() + 10000;
+	uint32_t sts, cause;
+
+	do {
+		sts = bar0_read32(v->fd, R_GENSTS);
+		if ((sts & 3) == GENSTS_HALTED)
+			break;
+		usleep(10000);
+	} while (now_ms() < deadline);
+	if ((sts & 3) != GENSTS_HALTED) {
+		/* A copy failed without a halt. */
+		u->bad++;
+		return;
+	}
+	u->halts_seen++;
+	cause = bar0_read32(v->fd, R_INTCAUSE);
+	if (((sts >> 2) & 3) != RESET_SOFTWARE || !(cause & INTCAUSE_HALT) ||
+	    !fired(ev0, 2000) || !fired(everr, 2000)) {
+		printf("# vDSA %d: GENSTS %#x INTCAUSE %#x: the halt was not shown\n", idx, sts,
+		       cause);
+		u->noticed_bad++;
+	}
+	bar0_write32(v->fd, R_INTCAUSE, cause);
+	if (vdsa_cmd(v->fd, C_RESET_DEVICE, 0, 0) || bar0_read32(v->fd, R_GENSTS) ||
+	    bar0_write32(v->fd, R_GENCTRL, GENCTRL_SOFTERR | GENCTRL_HALT) ||
+	    vdsa_enable(v->fd)) {
+		printf("# vDSA %d: reset and enable failed\n", idx);
+		u->reset_bad++;
+	}
+	/* Whatever else the halt raised. */
+	fired(ev0, 0);
+	u->after = 0;
+}
+
+static void user(const char *uuid, int idx)
+{
+	struct user *u = &sh->user[idx];
+	int ev0, everr;
+	unsigned int i;
+	struct vdsa v;
+
+	ev0 = eventfd(0, EFD_NONBLOCK);
+	everr = eventfd(0, EFD_NONBLOCK);
+	if (cdev_open(uuid, &v, 1) ||
+	    vfio_set_eventfds(v.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1, &ev0) ||
+	    vfio_set_eventfds(v.fd, VFIO_PCI_ERR_IRQ_INDEX, 0, 1, &everr) ||
+	    bar0_write32(v.fd, R_GENCTRL, GENCTRL_SOFTERR | GENCTRL_HALT)) {
+		printf("# vDSA %d: open failed\n", idx);
+		u->bad++;
+		return;
+	}
+	for (i = 0; !sh->stop; i++) {
+		if (verified_copy(&v, i)) {
+			u->copies++;
+			u->after++;
+		} else {
+			recover_user(&v, u, ev0, everr, idx);
+		}
+	}
+	vdsa_close(&v);
+	close(ev0);
+	close(everr);
+}
+
+/* The host's dedicated WQ: verified jobs until told to stop. */
+static void host(void)
+{
+	char path[300];
+	long since;
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/idxd_vdcm-%s/submit", bdf);
+	while (!sh->stop) {
+		long quiet = sh->quiet;
+
+		since = sh->recovered;
+		fd = open(path, O_WRONLY);
+		ok = fd >= 0 && write(fd, "memmove dwq 4096 20", 19) == 19;
+		if (fd >= 0)
+			close(fd);
+		if (ok) {
+			sh->host_ok++;
+			if (since > sh->host_ok_after)
+				sh->host_ok_after = since;
+		} else if (quiet >= 0 && sh->quiet == quiet) {
+			sh->host_bad++;
+		} else {
+			/* Lost in a halt; counted, not a failure. */
+			sh->host_failed++;
+			usleep(10000);
+		}
+	}
+}
+
+/* Waits until @cond holds, at most @s seconds. */
+#define WAIT_FOR(cond, s) ({						\
+	long long _end = now_ms() + (s) * 1000LL;			\
+	while (!(cond) && now_ms() < _end)				\
+		usleep(10000);						\
+	(cond);								\
+})
+
+static int users_copy_after(long halts)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (sh->user[i].halts_seen != halts || sh->user[i].after < COPIES)
+			return 0;
+	return 1;
+}
+
+static int users_sound(void)
+{
+	int i;
+
+	if (sh->host_bad)
+		return 0;
+	for (i = 0; i < 2; i++)
+		if (sh->user[i].bad || sh->user[i].noticed_bad || sh->user[i].reset_bad)
+			return 0;
+	return 1;
+}
+
+static volatile uint32_t *map_inject(void)
+{
+	char path[300];
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", bdf);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		return NULL;
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, FAULT_INJECT);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int config_has(const char *line)
+{
+	char buf[4096];
+
+	return !read_str(debugfs, buf, sizeof(buf)) && strstr(buf, line);
+}
+
+int main(int argc, char **argv)
+{
+	long halts = argc > 2 ? atol(argv[2]) : 4, injected = 0, survived = 0, h;
+	long long h0, r0;
+	volatile uint32_t *inject;
+	char uuid[2][64];
+	pid_t kids[3];
+	int i, ok;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s BDF [HALTS]\n", argv[0]);
+		return 2;
+	}
+	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
+	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
+	snprintf(types_dir, sizeof(types_dir),
+		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	printf("TAP version 13\n");
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	inject = map_inject();
+	h0 = config_value("halts");
+	r0 = config_value("recoveries");
+	for (i = 0; i < 2; i++)
+		make_uuid(uuid[i], 0x9000 + i);
+	if (!result(sh != MAP_FAILED && inject && h0 >= 0 && r0 >= 0 &&
+		    !mdev_create(uuid[0]) && !mdev_create(uuid[1]),
+		    "create vDSAs A and B, map the fault injection register of %s", bdf))
+		return 1;
+	for (i = 0; i < 2; i++) {
+		kids[i] = fork();
+		if (!kids[i]) {
+			user(uuid[i], i);
+			_exit(0);
+		}
+	}
+	kids[2] = fork();
+	if (!kids[2]) {
+		host();
+		_exit(0);
+	}
+
+	for (h = 1; h <= halts; h++) {
+		int type = h % 2 ? RESET_SOFTWARE : RESET_FLR;
+		const char *name = type == RESET_SOFTWARE ? "reset device" : "FLR";
+
+		if (!WAIT_FOR(users_copy_after(h - 1) && sh->host_ok_after >= h - 1,
+			      ROUND_TIMEOUT_S) || !users_sound()) {
+			result(0, "halt %ld: A, B and the host work before it", h);
+			break;
+		}
+		sh->quiet = -1;
+		*inject = FAULT_INJECT_HALT | type << 2;
+		injected++;
+		ok = WAIT_FOR(config_value("halts") == h0 + h, 5);
+		if (!ok)
+			diag("halt %ld: the driver saw no halt (is intel-dsa's x-fault-inject on?)", h);
+		ok = ok && WAIT_FOR(config_value("recoveries") == r0 + h, ROUND_TIMEOUT_S);
+		sh->recovered = h;
+		ok = ok && WAIT_FOR(users_copy_after(h) && sh->host_ok_after >= h, ROUND_TIMEOUT_S);
+		ok = ok && users_sound();
+		for (i = 0; i < 2; i++)
+			diag("halt %ld: vDSA %c: %ld halts seen, %ld copies after, %ld bad, %ld not shown, %ld resets failed",
+			     h, 'A' + i, sh->user[i].halts_seen, sh->user[i].after, sh->user[i].bad,
+			     sh->user[i].noticed_bad, sh->user[i].reset_bad);
+		if (!result(ok, "halt %ld (%s): the driver recovered, A and B saw the halt, reset and copy again, the host copies again",
+			    h, name))
+			break;
+		sh->quiet = h;
+		survived++;
+	}
+	sh->stop = 1;
+	for (i = 0; i < 3; i++)
+		waitpid(kids[i], NULL, 0);
+	diag("faults injected %ld, survived %ld; recoveries %lld", injected, survived,
+	     config_value("recoveries") - r0);
+	diag("vDSA A %ld verified copies, vDSA B %ld; host %ld jobs of 20 verified copies, %ld lost in halts, %ld failed outside them",
+	     sh->user[0].copies, sh->user[1].copies, sh->host_ok, sh->host_failed, sh->host_bad);
+	result(injected == halts && survived == halts,
+	       "faults injected %ld, survived %ld", injected, survived);
+	result(config_value("halts") == h0 + injected &&
+	       config_value("recoveries") == r0 + injected && config_has("halted false"),
+	       "debugfs: halts and recoveries both grew by %ld, not halted", injected);
+	result(users_sound(), "no copy or host job failed but in a halt, every halt shown and reset");
+	result(!mdev_remove(uuid[0]) && !mdev_remove(uuid[1]) && !mdev_exists(uuid[0]),
+	       "remove both");
+	printf("1..%d\n# %d failed\n", test_n, test_failed);
+	return test_failed ? 1 : 0;
+}
