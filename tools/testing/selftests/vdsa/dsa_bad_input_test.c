@@ -7,7 +7,9 @@
  * descriptors, PASIDs the IOMMU has no entry for, privileged requests and
  * requests with PASID that the PASID capability does not allow,
  * completion interrupt handles (requested and released on 2.0, entries on
- * 1.0) and IMS entries restricted to a PASID. Each must give the
+ * 1.0), IMS entries restricted to a PASID, and halts (injected through
+ * the model's test-only register, intel-dsa's x-fault-inject) with their
+ * resets, reset device or a function level reset. Each must give the
  * architected error (CMDSTS error code, completion status, SWERR) and
  * leave the device working; QEMU must not crash. A few good descriptors
  * of each kind check the results byte for byte, with and without a PASID
@@ -46,6 +48,15 @@
 #define CMDSTS		0xa8
 #define CMDCAP		0xb0
 #define SWERR		0xc0
+#define GENCTRL		0x88
+#define INTCAUSE	0x98
+/* The model's test-only fault injection (x-fault-inject=on) */
+#define FAULT_INJECT	0xf000
+
+#define GENSTS_HALTED	3
+#define RESET_FLR	1
+#define INTCAUSE_HALT	BIT(4)
+#define GENCTRL_HALT_EN	BIT(1)
 
 enum {
 	CMD_ENABLE_DEVICE = 1, CMD_DISABLE_DEVICE, CMD_DRAIN_ALL, CMD_ABORT_ALL,
@@ -67,8 +78,9 @@ enum {
 #define PORTAL_IMS	(2 * 4096)
 
 /* Checks of the version 1.0 and 2.0 devices (they differ in interrupts) */
-#define NR_TESTS_V1	97
-#define NR_TESTS_V2	103
+#define NR_TESTS_V1	110
+#define NR_TESTS_V2	116
+#define NR_TESTS_HALT	13	/* halt_tests() */
 #define NR_TESTS_CONFIG	18	/* config_tests() */
 
 static struct vfio_pci_device *dev;
@@ -894,6 +906,93 @@ static void teardown_tests(void)
 	check_cmd(CMD_RESET_DEVICE, 0, 0, "reset device");
 }
 
+/* WQ 0 dedicated (16 entries) in group 0 with engine 0, enabled */
+static bool enable_wq0(void)
+{
+	wqcfg_write(0, 0, 16);
+	wqcfg_write(0, 2, 1 | 1 << 4);
+	wqcfg_write(0, 3, 12 | 5 << 5);
+	wr64(grpcfg, 1);
+	wr64(grpcfg + 32, 1);
+	return !(command(CMD_ENABLE_DEVICE, 0) & 0xff) &&
+	       !(command(CMD_ENABLE_WQ, 0) & 0xff);
+}
+
+/* A verified 4 KiB MEMMOVE through WQ 0 */
+static bool copy_works(void)
+{
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_completion_record *c = (struct dsa_completion_record *)(buf + 8192);
+	uint8_t *src = buf + 65536, *dst = buf + 131072;
+
+	for (int i = 0; i < 4096; i++)
+		src[i] = i * 13 + 5;
+	memset(dst, 0, 4096);
+	desc_init(d, DSA_OPCODE_MEMMOVE, c);
+	d->src_addr = to_dev(src);
+	d->dst_addr = to_dev(dst);
+	d->xfer_size = 4096;
+	return dsa_submit(bar2, false, d, c) == 1 && !memcmp(src, dst, 4096);
+}
+
+/*
+ * Halts: the device stops until the reset GENSTS.reset_type names. Reset
+ * device gets out of a halt that asks for it, and fails (0x03) as every
+ * other command does otherwise; a function level reset (VFIO_DEVICE_RESET,
+ * since the device advertises FLR) gets out of any, and resets the IMS
+ * table too. The device starts disabled (after teardown_tests()).
+ */
+static void halt_tests(void)
+{
+	struct dsa_hw_desc *d = (struct dsa_hw_desc *)buf;
+	struct dsa_completion_record *c = (struct dsa_completion_record *)(buf + 8192);
+	unsigned int ims = (rd64(TABLE_OFFSETS) >> 48 & 0xffff) * 0x100;
+	uint32_t sts, cause;
+	int i;
+
+	vfio_pci_msix_enable(dev, 0, dev->msix_info.count);
+	wr32(FAULT_INJECT, 1);
+	sts = rd32(GENSTS);
+	if ((sts & 3) != GENSTS_HALTED) {
+		for (i = 0; i < NR_TESTS_HALT; i++)
+			printf("ok %d halt # SKIP intel-dsa's x-fault-inject is off\n", ++n);
+		vfio_pci_msix_disable(dev);
+		return;
+	}
+	cause = rd32(INTCAUSE);
+	result(sts == GENSTS_HALTED && (cause & INTCAUSE_HALT) && !msix_fired(0, 200),
+	       "a halt (software reset type), halt interrupt off: GENSTS and INTCAUSE say so, vector 0 stays quiet");
+	check_cmd(CMD_ENABLE_DEVICE, 0, 0x03, "halted: enable device fails (0x03)");
+	check_cmd(CMD_RESET_DEVICE, 0, 0, "halted: reset device, as the reset type asks");
+	result(rd32(GENSTS) == 0 && !rd32(INTCAUSE), "and the device is disabled, INTCAUSE clear");
+	result(enable_wq0() && copy_works(), "configured and enabled again, it copies");
+
+	wr32(GENCTRL, GENCTRL_HALT_EN);
+	wr32(FAULT_INJECT, 1 | RESET_FLR << 2);
+	sts = rd32(GENSTS);
+	result(sts == (GENSTS_HALTED | RESET_FLR << 2) && (rd32(INTCAUSE) & INTCAUSE_HALT) &&
+	       msix_fired(0, 1000),
+	       "a halt that asks for an FLR: GENSTS says so, INTCAUSE.halt and vector 0");
+	desc_init(d, DSA_OPCODE_NOOP, c);
+	memset(c, 0, sizeof(*c));
+	dsa_movdir64b(bar2, d);
+	usleep(200000);
+	result(!c->status && !(rd64(SWERR) & 1),
+	       "halted: a portal write is dropped, no completion, no software error");
+	check_cmd(CMD_RESET_DEVICE, 0, 0x03, "halted for an FLR: reset device fails (0x03)");
+	result((vfio_pci_config_readl(dev, 0x40 + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLR) != 0,
+	       "the PCIe capability advertises FLR");
+	/* An IMS entry unmasked, with a PASID: the FLR resets it */
+	wr32(ims + 12, IMS_PASID_EN | 5 << IMS_PASID_SHIFT);
+	result(!ioctl(dev->fd, VFIO_DEVICE_RESET) && rd32(GENSTS) == 0,
+	       "VFIO_DEVICE_RESET (an FLR): the device is disabled, no longer halted");
+	result(rd32(ims + 12) == IMS_MASK, "the FLR reset the IMS table (the entry is masked)");
+	vfio_pci_cmd_set(dev, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	result(enable_wq0() && copy_works(), "after the FLR, configured and enabled again, it copies");
+	check_cmd(CMD_RESET_DEVICE, 0, 0, "reset device");
+	vfio_pci_msix_disable(dev);
+}
+
 int main(int argc, char *argv[])
 {
 	struct iova_allocator *alloc;
@@ -935,6 +1034,7 @@ int main(int argc, char *argv[])
 		int_handle_tests();
 		pasid_tests(argv[1]);
 		teardown_tests();
+		halt_tests();
 	}
 
 	iommu_unmap(iommu, &region);
