@@ -271,20 +271,33 @@ impl Shared {
             Some(bar) => u32::from(bar.read(regs::GENSTS).reset_type()),
             None => return,
         };
-        let result = match reset {
+        let reset_done = match reset {
+            // The reset device command clears the IMS table too.
             RESET_SOFTWARE => self
                 .exec(Command::ResetDevice)
-                .map(|_| ())
-                .and_then(|()| self.reconfigure())
-                // The reset device command cleared the IMS table.
-                .and_then(|()| retry_locked(|| self.pdev.try_restore_msi_state())),
+                .and_then(|_| retry_locked(|| self.pdev.try_restore_msi_state())),
             // The PCI core restores the configuration space, MSI-X and the
             // IMS slots.
-            RESET_FLR => {
-                retry_locked(|| self.pdev.try_reset_function()).and_then(|()| self.reconfigure())
-            }
+            RESET_FLR => retry_locked(|| self.pdev.try_reset_function()),
             _ => Err(EOPNOTSUPP),
         };
+        let result = reset_done.and_then(|()| self.reconfigure());
+        // After the reset, a halted device halted again: its interrupt found
+        // the first halt not recovered from and left it to this thread.
+        let again = reset_done.is_ok()
+            && self
+                .bar0
+                .try_access()
+                .is_some_and(|bar| bar.read(regs::GENSTS).state() == DeviceState::Halted);
+        if again {
+            dev_err!(self.pdev, "device halted again during the recovery\n");
+            self.halts.fetch_add(1, Release);
+            for slot in self.adi_slots.iter() {
+                slot.note_halt();
+            }
+            self.recover.store(true, Relaxed);
+            return;
+        }
         match result {
             Ok(()) => {
                 self.halted.store(false, Relaxed);
@@ -442,7 +455,7 @@ impl irq::ThreadedHandler for EventIrq {
             if sts.state() == DeviceState::Halted && !s.halted.xchg(true, Relaxed) {
                 let reset: u32 = sts.reset_type().into();
                 dev_err!(s.pdev, "device halted (reset type {})\n", reset);
-                s.halts.fetch_add(1, Relaxed);
+                s.halts.fetch_add(1, Release);
                 for slot in s.adi_slots.iter() {
                     slot.note_halt();
                 }
@@ -462,9 +475,20 @@ impl irq::ThreadedHandler for EventIrq {
 
     fn handle_threaded(&self) -> IrqReturn {
         // The vDSAs learn of a halt once the device works again, so that
-        // the reset their guests answer with finds their WQs ready.
-        if self.shared.recover.xchg(false, Relaxed) {
+        // the reset their guests answer with finds their WQs ready. A device
+        // that halts again during its recovery is recovered again, a few
+        // times at most.
+        for _ in 0..RECOVERY_ATTEMPTS {
+            if !self.shared.recover.xchg(false, Relaxed) {
+                break;
+            }
             self.shared.recover_from_halt();
+        }
+        if self.shared.recover.xchg(false, Relaxed) {
+            dev_err!(
+                self.shared.pdev,
+                "device keeps halting: left halted, unbind and bind\n"
+            );
         }
         for slot in self.shared.adi_slots.iter() {
             slot.deliver();
@@ -472,6 +496,10 @@ impl irq::ThreadedHandler for EventIrq {
         IrqReturn::Handled
     }
 }
+
+/// Recoveries in a row from halts that happen while recovering, before the
+/// driver gives up (the device stays halted).
+const RECOVERY_ATTEMPTS: u32 = 3;
 
 /// `GENSTS.reset_type`: the reset device command, a function level reset.
 const RESET_SOFTWARE: u32 = 0;

@@ -21,7 +21,7 @@ use kernel::{
     io::{poll::read_poll_timeout, Io},
     portal,
     prelude::*,
-    sync::atomic::Relaxed,
+    sync::atomic::{Acquire, Relaxed},
     time::{delay::fsleep, Delta, Instant, Monotonic},
 };
 
@@ -389,9 +389,11 @@ impl Shared {
 
     fn run_job_on(&self, pool: &Pool, job: Job, wq: &KernelWq, report: &mut JobReport) -> Result {
         // The device takes nothing while halted, until recovered; a halt
-        // counted from now on took what the job had in flight.
-        let halts = self.halts.load(Relaxed);
-        if self.recoveries.load(Relaxed) != halts {
+        // counted from now on took what the job had in flight. (A halt is
+        // marked before it is counted: seeing the count, the job sees the
+        // mark, unless a recovery cleared it since.)
+        let halts = self.halts.load(Acquire);
+        if self.halted.load(Relaxed) {
             return Err(EIO);
         }
         let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
@@ -499,7 +501,7 @@ impl Shared {
                 continue;
             };
             if self.wait_outcome(job.op, slot, swerrs).is_err() {
-                if self.halts.load(Relaxed) != halts {
+                if self.halts.load(Acquire) != halts {
                     // A halted device writes nothing more, and the reset
                     // that recovers it drops what it held.
                     dev_warn!(self.pdev, "WQ {}: descriptors lost in a halt\n", wq.index);
