@@ -22,12 +22,7 @@ ktap_header 4
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 rmmod idxd 2>/dev/null
 
-loaded() {
-	[ -n "$bdf" ] || { ktap_diag "no 8086:$devid device"; return 1; }
-	modprobe idxd_vdcm && dsa_bound_to idxd_vdcm "$bdf" &&
-		[ -d "/sys/bus/pci/devices/$bdf/mdev_supported_types" ]
-}
-ktap_check "idxd_vdcm loaded, $bdf offers vDSAs" loaded
+ktap_check "idxd_vdcm loaded, $bdf offers vDSAs" vdcm_loaded "$devid" "$bdf"
 
 status=0
 "$(dirname "$0")"/vdsa_halt_test "$bdf" "$halts" || status=1
