@@ -15,10 +15,13 @@
 #   lib/                its shared libraries and the dynamic loader
 #   firmware/           SeaBIOS, qboot, the option ROMs of -kernel and the
 #                       vAPIC ROM
-#   bzImage             the kernel the emulated machine runs
+#   bzImage             the kernel the nested guest runs: the main kernel,
+#                       which the emulated machine runs too unless it boots
+#                       the debug kernel
+#   modules/            that kernel's modules (lib/modules/<release>), the
+#                       nested guest's
 #   init                the nested guest's /init (tools/vm/init)
 #   mdevctl             Debian's mdevctl (bookworm), run through lib/ too
-# The nested guest's modules are the emulated machine's own /lib/modules.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,8 +39,10 @@ die() { printf 'l2-payload: %s\n' "$*" >&2; exit 1; }
 
 qemu=$VDSA_CACHE/qemu/current/qemu-system-x86_64
 kernel=$KERNEL_TREE/arch/x86/boot/bzImage
+modules=$KERNEL_TREE/.vdsa-modules/lib/modules
 [ -x "$qemu" ] || die "no QEMU at $qemu (run 'make qemu')"
 [ -e "$kernel" ] || die "no kernel at $kernel (run 'make kernel')"
+[ -d "$modules" ] || die "no modules in $modules (run 'make kernel')"
 "$qemu" -device help 2>/dev/null | grep -q '"vfio-pci"' ||
 	die "$qemu has no vfio-pci (rebuild it: tools/qemu/build.sh)"
 
@@ -98,4 +103,6 @@ EOF
 done
 
 cp "$kernel" "$dir/bzImage"
+mkdir -p "$dir/modules/lib"
+cp -a "$modules" "$dir/modules/lib/"
 cp "$here/init" "$dir/init"
