@@ -13,6 +13,7 @@
 
 kind=${1:-pci}
 backend=${2:-container}
+ro=
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -44,6 +45,8 @@ vdsa)
 		exit 1
 	echo "vDSA $uuid"
 	assign="--vdsa $uuid"
+	# A vDSA's configuration is read-only: idxd takes its WQ as it is.
+	ro=ro
 	;;
 *)
 	echo "usage: vdsa-l2-demo [pci|vdsa] [container|iommufd]" >&2
@@ -53,7 +56,7 @@ esac
 
 opt=
 [ "$backend" != iommufd ] || opt=--iommufd
-step "the nested guest: vdsa-l2 $opt $assign -- dsa_dmatest.sh 0b25 400"
+step "the nested guest: vdsa-l2 $opt $assign -- dsa_dmatest.sh 0b25 400 $ro"
 echo "(our QEMU in this machine, -cpu max, 512 MiB, no IOMMU; several minutes"
 echo "under emulation inside emulation)"
 start=$(date +%s)
@@ -64,7 +67,7 @@ vdsa-l2 $opt $assign -- sh -c '
 	for d in /sys/bus/pci/devices/*; do
 		echo "  $(basename "$d") $(cat "$d/vendor"):$(cat "$d/device")"
 	done
-	/opt/vdsa/tests/dsa_dmatest.sh 0b25 400'
+	/opt/vdsa/tests/dsa_dmatest.sh 0b25 400 $1' sh "$ro"
 status=$?
 step "done in $(($(date +%s) - start)) s, status $status"
 [ "$kind" != vdsa ] || echo 1 >"/sys/bus/mdev/devices/$uuid/remove"
