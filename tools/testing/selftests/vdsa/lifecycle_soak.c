@@ -281,6 +281,15 @@ static void submit_in_flight(struct slot *s)
 	}
 }
 
+/* Whether in-flight copy @i of submit_in_flight() in @mem completed, right. */
+static int in_flight_done(const uint8_t *mem, int i)
+{
+	const struct dsa_completion_record *r = (const void *)(mem + COMPL_PAGE * PAGE + i * 32);
+
+	return r->status == DSA_COMP_SUCCESS &&
+	       !memcmp(mem + SRC_PAGE * PAGE, mem + DST_PAGE * PAGE + i * 512, 512);
+}
+
 /* Close with IN_FLIGHT copies submitted: all are done once close returns. */
 static int close_in_flight(struct slot *s)
 {
@@ -290,9 +299,7 @@ static int close_in_flight(struct slot *s)
 	submit_in_flight(s);
 	slot_close(s, 1);
 	for (i = 0; i < IN_FLIGHT; i++)
-		done += ((struct dsa_completion_record *)(mem + COMPL_PAGE * PAGE + i * 32))
-				->status == DSA_COMP_SUCCESS &&
-			!memcmp(mem + SRC_PAGE * PAGE, mem + DST_PAGE * PAGE + i * 512, 512);
+		done += in_flight_done(mem, i);
 	munmap(mem, NPAGES * PAGE);
 	if (done != IN_FLIGHT) {
 		fail("close with %d in flight: %d done when it returned", IN_FLIGHT, done);
@@ -363,8 +370,7 @@ static int reset_during_dma(struct slot *s)
 	for (i = 0; i < IN_FLIGHT; i++) {
 		r = record(s, i);
 		seen[i] = r->status;
-		if (r->status == DSA_COMP_SUCCESS &&
-		    !memcmp(mem + SRC_PAGE * PAGE, mem + DST_PAGE * PAGE + i * 512, 512)) {
+		if (in_flight_done(mem, i)) {
 			done++;
 		} else if (r->status == 0) {
 			dropped++;
