@@ -15,7 +15,7 @@
 //! vDSA that has the WQ ([`Vector`]); the vDSA's guest gets the vector's
 //! interrupt handle from the Request Interrupt Handle command.
 //!
-//! Lock order: [`AdiSlot::owner`], then the vDSA's register lock, then
+//! Lock order: [`AdiSlot::owner`], then the vDSA's command lock, then
 //! `Shared::cmd_lock`. [`Vector`] and the pending events are spinlocks taken
 //! last, also from hard interrupt context.
 

@@ -28,9 +28,13 @@
 //!
 //! Like the register file, this only describes the device. Accesses of any
 //! length at any offset are accepted, byte by byte, as long as they stay
-//! inside the 4 KiB.
+//! inside the 4 KiB. Each dword is an atomic: reads need no lock, and a
+//! write changes each dword it touches in one atomic step.
 
-use kernel::prelude::*;
+use kernel::{
+    prelude::*,
+    sync::atomic::{Atomic, Relaxed},
+};
 
 use super::bar0;
 
@@ -111,38 +115,26 @@ pub(crate) struct Identity {
     pub(crate) subsystem: u16,
 }
 
-/// The configuration space of one vDSA.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ConfigSpace {
-    id: Identity,
-    /// Contents of the header and the capabilities.
+/// Dwords of the space that hold anything.
+const USED_DWORDS: usize = USED / 4;
+
+/// The values after creation and the writable bits of the header and the
+/// capabilities, built once.
+struct Layout {
     bytes: [u8; USED],
-    /// Bits of `bytes` the guest may write.
     wmask: [u8; USED],
 }
 
-impl ConfigSpace {
-    /// The configuration space of a vDSA showing `id`, at its reset values.
-    pub(crate) fn new(id: Identity) -> Self {
-        let mut c = Self {
-            id,
+impl Layout {
+    fn new(id: Identity) -> Self {
+        let mut l = Self {
             bytes: [0; USED],
             wmask: [0; USED],
         };
-        c.reset();
-        c
-    }
 
-    /// Brings the configuration space back to its values after creation:
-    /// decoding and bus mastering off, BAR addresses 0, MSI-X disabled.
-    pub(crate) fn reset(&mut self) {
-        self.bytes = [0; USED];
-        self.wmask = [0; USED];
-        let id = self.id;
-
-        self.put16(PCI_VENDOR_ID, id.vendor, 0);
-        self.put16(PCI_DEVICE_ID, id.device, 0);
-        self.put16(
+        l.put16(PCI_VENDOR_ID, id.vendor, 0);
+        l.put16(PCI_DEVICE_ID, id.device, 0);
+        l.put16(
             PCI_COMMAND,
             0,
             PCI_COMMAND_MEMORY
@@ -151,35 +143,34 @@ impl ConfigSpace {
                 | PCI_COMMAND_SERR
                 | PCI_COMMAND_INTX_DISABLE,
         );
-        self.put16(PCI_STATUS, PCI_STATUS_CAP_LIST, 0);
+        l.put16(PCI_STATUS, PCI_STATUS_CAP_LIST, 0);
         // The revision and the 24-bit class code share a dword.
-        self.put32(
+        l.put32(
             PCI_REVISION_ID,
             u32::from(id.revision) | CLASS_SYSTEM_OTHER << 8,
             0,
         );
-        self.bytes[PCI_CACHE_LINE_SIZE] = 0;
-        self.wmask[PCI_CACHE_LINE_SIZE] = 0xff;
+        l.wmask[PCI_CACHE_LINE_SIZE] = 0xff;
         // Header type 0, single function, no BIST: all zero.
-        self.put_bar64(PCI_BASE_ADDRESS_0, bar0::SIZE, false);
-        self.put_bar64(PCI_BASE_ADDRESS_2, BAR2_SIZE, true);
-        self.put16(PCI_SUBSYSTEM_VENDOR_ID, id.subsystem_vendor, 0);
-        self.put16(PCI_SUBSYSTEM_ID, id.subsystem, 0);
-        self.bytes[PCI_CAPABILITY_LIST] = CAP_EXP as u8;
+        l.put_bar64(PCI_BASE_ADDRESS_0, bar0::SIZE, false);
+        l.put_bar64(PCI_BASE_ADDRESS_2, BAR2_SIZE, true);
+        l.put16(PCI_SUBSYSTEM_VENDOR_ID, id.subsystem_vendor, 0);
+        l.put16(PCI_SUBSYSTEM_ID, id.subsystem, 0);
+        l.bytes[PCI_CAPABILITY_LIST] = CAP_EXP as u8;
         // No INTx pin; the line is the guest's scratch byte.
-        self.wmask[PCI_INTERRUPT_LINE] = 0xff;
+        l.wmask[PCI_INTERRUPT_LINE] = 0xff;
 
-        self.bytes[CAP_EXP] = PCI_CAP_ID_EXP;
-        self.bytes[CAP_EXP + PCI_CAP_NEXT] = CAP_MSIX as u8;
-        self.put16(
+        l.bytes[CAP_EXP] = PCI_CAP_ID_EXP;
+        l.bytes[CAP_EXP + PCI_CAP_NEXT] = CAP_MSIX as u8;
+        l.put16(
             CAP_EXP + PCI_EXP_FLAGS,
             PCI_EXP_FLAGS_VERS_2 | PCI_EXP_TYPE_RC_END << PCI_EXP_FLAGS_TYPE_SHIFT,
             0,
         );
         // 128-byte payloads, no phantom functions, no extended tags, no
         // function level reset.
-        self.put32(CAP_EXP + PCI_EXP_DEVCAP, PCI_EXP_DEVCAP_RBER, 0);
-        self.put16(
+        l.put32(CAP_EXP + PCI_EXP_DEVCAP, PCI_EXP_DEVCAP_RBER, 0);
+        l.put16(
             CAP_EXP + PCI_EXP_DEVCTL,
             PCI_EXP_DEVCTL_RELAX_EN | PCI_EXP_DEVCTL_NOSNOOP_EN | PCI_EXP_DEVCTL_READRQ_512B,
             PCI_EXP_DEVCTL_ERRORS
@@ -188,15 +179,16 @@ impl ConfigSpace {
                 | PCI_EXP_DEVCTL_READRQ,
         );
 
-        self.bytes[CAP_MSIX] = PCI_CAP_ID_MSIX;
-        self.put16(
+        l.bytes[CAP_MSIX] = PCI_CAP_ID_MSIX;
+        l.put16(
             CAP_MSIX + PCI_MSIX_FLAGS,
             bar0::VECTORS - 1,
             PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL,
         );
         // Both in BAR0 (BIR 0).
-        self.put32(CAP_MSIX + PCI_MSIX_TABLE, bar0::MSIX_TABLE, 0);
-        self.put32(CAP_MSIX + PCI_MSIX_PBA, bar0::MSIX_PBA, 0);
+        l.put32(CAP_MSIX + PCI_MSIX_TABLE, bar0::MSIX_TABLE, 0);
+        l.put32(CAP_MSIX + PCI_MSIX_PBA, bar0::MSIX_PBA, 0);
+        l
     }
 
     fn put16(&mut self, off: usize, value: u16, wmask: u16) {
@@ -221,6 +213,41 @@ impl ConfigSpace {
         self.put32(off + 4, 0, (mask >> 32) as u32);
     }
 
+    /// Dword `d` of `bytes` (`of` false) or of `wmask` (`of` true).
+    fn dword(&self, d: usize, of_mask: bool) -> u32 {
+        let b = if of_mask { &self.wmask } else { &self.bytes };
+        u32::from_le_bytes([b[4 * d], b[4 * d + 1], b[4 * d + 2], b[4 * d + 3]])
+    }
+}
+
+/// The configuration space of one vDSA.
+pub(crate) struct ConfigSpace {
+    /// The reset values and the writable bits.
+    layout: Layout,
+    /// Contents of the header and the capabilities, dword by dword.
+    dwords: [Atomic<u32>; USED_DWORDS],
+}
+
+impl ConfigSpace {
+    /// The configuration space of a vDSA showing `id`, at its reset values.
+    pub(crate) fn new(id: Identity) -> Self {
+        let layout = Layout::new(id);
+        let c = Self {
+            layout,
+            dwords: [const { Atomic::new(0) }; USED_DWORDS],
+        };
+        c.reset();
+        c
+    }
+
+    /// Brings the configuration space back to its values after creation:
+    /// decoding and bus mastering off, BAR addresses 0, MSI-X disabled.
+    pub(crate) fn reset(&self) {
+        for (d, a) in self.dwords.iter().enumerate() {
+            a.store(self.layout.dword(d, false), Relaxed);
+        }
+    }
+
     /// The bytes `[off, off + len)`, or `EINVAL` if they leave the space.
     pub(super) fn range(off: u64, len: usize) -> Result<core::ops::Range<usize>> {
         let end = off.checked_add(len as u64).ok_or(EINVAL)?;
@@ -234,41 +261,66 @@ impl ConfigSpace {
     /// Reads `buf.len()` bytes at `off`; reserved space reads 0.
     ///
     /// Fails with `EINVAL` if the access leaves the configuration space.
-    /// (The VFIO region reads [`ConfigSpace::used`] without copying.)
-    #[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]
     pub(crate) fn read(&self, off: u64, buf: &mut [u8]) -> Result {
         let range = Self::range(off, buf.len())?;
+        let mut d = usize::MAX;
+        let mut v = [0u8; 4];
         for (b, i) in buf.iter_mut().zip(range) {
-            *b = self.bytes.get(i).copied().unwrap_or(0);
+            if i >= USED {
+                *b = 0;
+                continue;
+            }
+            if i / 4 != d {
+                d = i / 4;
+                v = self.dwords[d].load(Relaxed).to_le_bytes();
+            }
+            *b = v[i % 4];
         }
         Ok(())
-    }
-
-    /// The bytes `[off, off + len)` of the header and capabilities, or an
-    /// empty slice if the range starts beyond them; `EINVAL` if it leaves
-    /// the space. The rest of the range reads 0 (see [`ConfigSpace::read`]).
-    pub(crate) fn used(&self, off: u64, len: usize) -> Result<&[u8]> {
-        let range = Self::range(off, len)?;
-        let start = range.start.min(USED);
-        Ok(&self.bytes[start..range.end.min(USED)])
     }
 
     /// Writes `data` at `off`: the writable bits take the new value, the
     /// others are kept.
     ///
     /// Fails with `EINVAL` if the access leaves the configuration space.
-    pub(crate) fn write(&mut self, off: u64, data: &[u8]) -> Result {
+    pub(crate) fn write(&self, off: u64, data: &[u8]) -> Result {
         let range = Self::range(off, data.len())?;
-        for (&d, i) in data.iter().zip(range) {
-            if let (Some(b), Some(&m)) = (self.bytes.get_mut(i), self.wmask.get(i)) {
-                *b = (*b & !m) | (d & m);
+        let start = range.start;
+        let end = range.end.min(USED);
+        let mut i = start;
+        while i < end {
+            // The bytes of `data` that fall in dword `i / 4`.
+            let d = i / 4;
+            let last = end.min(4 * d + 4);
+            let mut value = [0u8; 4];
+            let mut touched = [0u8; 4];
+            for j in i..last {
+                value[j % 4] = data[j - start];
+                touched[j % 4] = 0xff;
             }
+            let mask = self.layout.dword(d, true) & u32::from_le_bytes(touched);
+            let value = u32::from_le_bytes(value);
+            let a = &self.dwords[d];
+            let mut old = a.load(Relaxed);
+            while let Err(cur) = a.cmpxchg(old, (old & !mask) | (value & mask), Relaxed) {
+                old = cur;
+            }
+            i = last;
         }
         Ok(())
     }
 
+    /// The 16 bits at `off` (2-byte aligned, in the header or the
+    /// capabilities).
     fn get16(&self, off: usize) -> u16 {
-        u16::from_le_bytes([self.bytes[off], self.bytes[off + 1]])
+        let d = self.dwords[off / 4].load(Relaxed);
+        (d >> (8 * (off % 4))) as u16
+    }
+
+    /// The space's contents, for tests.
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]
+    fn contents(&self) -> [u32; USED_DWORDS] {
+        core::array::from_fn(|d| self.dwords[d].load(Relaxed))
     }
 
     /// The command register.
@@ -346,7 +398,7 @@ mod tests {
         Ok(u32::from_le_bytes(b))
     }
 
-    fn write(c: &mut ConfigSpace, off: u64, len: usize, v: u32) -> Result {
+    fn write(c: &ConfigSpace, off: u64, len: usize, v: u32) -> Result {
         c.write(off, &v.to_le_bytes()[..len])
     }
 
@@ -407,8 +459,8 @@ mod tests {
         assert_eq!(pba & 7, 0);
         // Each vector is 16 bytes in the table and one bit in the PBA.
         let areas = [(table, vectors * 16), (pba, 8)];
-        let mut regs = Registers::new(&backing())?;
-        let pristine = regs.clone();
+        let regs = Registers::new(&backing())?;
+        let pristine = regs.state();
         for (start, len) in areas {
             assert!(start + len <= bar0::SIZE);
             for off in (start..start + len).step_by(4) {
@@ -416,25 +468,25 @@ mod tests {
                 regs.write(off, 4, 0xffff_ffff)?;
             }
         }
-        assert_eq!(regs, pristine);
+        assert_eq!(regs.state(), pristine);
         assert!(table + vectors * 16 <= pba || pba + 8 <= table);
         Ok(())
     }
 
     #[test]
     fn bar_sizing() -> Result {
-        let mut c = ConfigSpace::new(ID);
+        let c = ConfigSpace::new(ID);
         for (bar, size, flags) in [(0x10, bar0::SIZE, 0x4), (0x18, BAR2_SIZE, 0xc)] {
-            write(&mut c, bar, 4, 0xffff_ffff)?;
-            write(&mut c, bar + 4, 4, 0xffff_ffff)?;
+            write(&c, bar, 4, 0xffff_ffff)?;
+            write(&c, bar + 4, 4, 0xffff_ffff)?;
             let lo = read(&c, bar, 4)?;
             let hi = read(&c, bar + 4, 4)?;
             assert_eq!(lo & 0xf, flags);
             let mask = u64::from(hi) << 32 | u64::from(lo & !0xf);
             assert_eq!(!mask + 1, size);
             // An address, with the low bits ignored.
-            write(&mut c, bar, 4, 0xfebf_5fff)?;
-            write(&mut c, bar + 4, 4, 0x1)?;
+            write(&c, bar, 4, 0xfebf_5fff)?;
+            write(&c, bar + 4, 4, 0x1)?;
             let addr = u64::from(read(&c, bar + 4, 4)?) << 32 | u64::from(read(&c, bar, 4)?);
             assert_eq!(addr, (0x1_febf_5000 & !(size - 1)) | u64::from(flags));
         }
@@ -443,22 +495,22 @@ mod tests {
 
     #[test]
     fn command_register_gates_the_device() -> Result {
-        let mut c = ConfigSpace::new(ID);
+        let c = ConfigSpace::new(ID);
         assert!(!c.memory_enabled() && !c.bus_master());
-        write(&mut c, 0x04, 2, 0x2)?;
+        write(&c, 0x04, 2, 0x2)?;
         assert!(c.memory_enabled() && !c.bus_master());
-        write(&mut c, 0x04, 2, 0x6)?;
+        write(&c, 0x04, 2, 0x6)?;
         assert!(c.memory_enabled() && c.bus_master());
         // Reserved and read-only bits stay 0; the status is read-only.
-        write(&mut c, 0x04, 4, 0xffff_ffff)?;
+        write(&c, 0x04, 4, 0xffff_ffff)?;
         assert_eq!(read(&c, 0x04, 4)?, 0x0010_0546);
-        write(&mut c, 0x04, 1, 0)?;
+        write(&c, 0x04, 1, 0)?;
         assert!(!c.memory_enabled() && !c.bus_master());
         // MSI-X enable and function mask.
         assert!(!c.msix_enabled());
-        write(&mut c, 0x82, 2, 0x8000)?;
+        write(&c, 0x82, 2, 0x8000)?;
         assert!(c.msix_enabled());
-        write(&mut c, 0x83, 1, 0xc0)?;
+        write(&c, 0x83, 1, 0xc0)?;
         assert!(!c.msix_enabled());
         assert_eq!(read(&c, 0x82, 2)?, 0xc001);
         Ok(())
@@ -469,10 +521,10 @@ mod tests {
         let pristine = ConfigSpace::new(ID);
         for len in [1, 2, 4] {
             for value in [0xffff_ffffu32, 0] {
-                let mut c = pristine.clone();
+                let c = ConfigSpace::new(ID);
                 let mut off = 0;
                 while off + len as u64 <= SIZE {
-                    write(&mut c, off, len, value)?;
+                    write(&c, off, len, value)?;
                     off += len as u64;
                 }
                 for off in 0..SIZE {
@@ -486,7 +538,7 @@ mod tests {
                 }
                 // Back to the values after creation.
                 c.reset();
-                assert_eq!(c, pristine);
+                assert_eq!(c.contents(), pristine.contents());
             }
         }
         Ok(())
@@ -506,7 +558,7 @@ mod tests {
 
     #[test]
     fn accesses_outside_the_space() {
-        let mut c = ConfigSpace::new(ID);
+        let c = ConfigSpace::new(ID);
         let mut b = [0u8; 4];
         assert_eq!(c.read(SIZE, &mut b[..1]), Err(EINVAL));
         assert_eq!(c.read(SIZE - 2, &mut b), Err(EINVAL));

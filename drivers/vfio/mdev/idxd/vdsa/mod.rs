@@ -23,10 +23,12 @@
 //! - remove: the WQ goes back (when the VFIO device is released, after
 //!   iommufd has detached the PASID).
 //!
-//! The slow path is emulated by blocks, one per file, plain state changed by
-//! the guest's accesses under the vDSA's register lock; they reach the
-//! physical WQ and the interrupts only through [`vcmd::Adi`], which
-//! [`Core`] implements:
+//! The slow path is emulated by blocks, one per file, whose state the
+//! guest's accesses read and write atomically, without a lock; only the
+//! virtual command engine, which changes several registers and the physical
+//! WQ, runs under the vDSA's command lock. The blocks reach the physical WQ
+//! and the interrupts only through [`vcmd::Adi`], which [`Core`]
+//! implements:
 //!
 //! - [`cfgspace`]: the PCI configuration space (IDs, BARs, MSI-X, PCI
 //!   Express), the VFIO configuration region;
@@ -175,20 +177,19 @@ impl Drop for WqReservation {
     }
 }
 
-/// The emulated state of a vDSA, under its register lock.
-struct Emu {
-    cfg: ConfigSpace,
-    regs: Registers,
-}
-
 /// The part of a vDSA that its WQ's interrupt thread reaches too.
 #[pin_data]
 pub(crate) struct Core {
     shared: Arc<Shared>,
     adi: Arc<AdiSlot>,
-    /// The register lock.
+    /// The configuration space (atomic, read and written without a lock).
+    cfg: ConfigSpace,
+    /// The register file (read without a lock, see [`bar0`]).
+    regs: Registers,
+    /// The command lock: the virtual command engine, the device events it
+    /// shows and resets run one at a time under it.
     #[pin]
-    emu: Mutex<Emu>,
+    cmd: Mutex<()>,
     /// MSI-X vector 0: commands, errors, halt.
     #[pin]
     vector0: Vector,
@@ -215,12 +216,13 @@ impl Core {
     /// Shows the guest the device events of its WQ. From the parent's
     /// interrupt thread.
     pub(crate) fn deliver(&self, ev: Events) {
-        let mut emu = self.emu.lock();
+        let _cmd = self.cmd.lock();
+        let regs = &self.regs;
         if let Some(e) = ev.swerr {
-            vcmd::software_error(&mut emu.regs, self, &e);
+            vcmd::software_error(regs, self, &e);
             if ev.overflow {
                 // The register keeps the first error and marks the rest.
-                vcmd::software_error(&mut emu.regs, self, &e);
+                vcmd::software_error(regs, self, &e);
             }
         }
         if ev.halt {
@@ -228,8 +230,8 @@ impl Core {
             // is disabled, unless the guest enabled it again meanwhile
             // (after a reset of its own). The guest's reset of the halt
             // then disables what is enabled.
-            emu.regs.set_wq_enabled(self.shared.wq_enabled(self.adi.wq));
-            vcmd::halt(&mut emu.regs, self);
+            regs.set_wq_enabled(self.shared.wq_enabled(self.adi.wq));
+            vcmd::halt(regs, self);
             if let Some(e) = &*self.err.lock() {
                 e.signal();
             }
@@ -248,13 +250,14 @@ impl Core {
     /// Back to the state after creation: the WQ disabled (drained first, or
     /// aborted if `abort`), the registers and configuration space at their
     /// reset values.
-    fn reset(&self, emu: &mut Emu, abort: bool) -> Result {
-        if !abort && emu.regs.wq_enabled() {
+    fn reset(&self, abort: bool) -> Result {
+        let _cmd = self.cmd.lock();
+        if !abort && self.regs.wq_enabled() {
             vcmd::Adi::disable_wq(self).map_err(|_| EIO)?;
-            emu.regs.set_wq_enabled(false);
+            self.regs.set_wq_enabled(false);
         }
-        vcmd::reset(&mut emu.regs, self).map_err(|_| EIO)?;
-        emu.cfg.reset();
+        vcmd::reset(&self.regs, self).map_err(|_| EIO)?;
+        self.cfg.reset();
         Ok(())
     }
 }
@@ -311,28 +314,32 @@ impl Vdsa {
     }
 
     /// Reads `len` bytes at `off` of region `index` into `buf`.
+    ///
+    /// Takes no lock: the configuration space and the registers are
+    /// atomics.
     fn region_read(&self, index: u32, off: u64, buf: &mut UserSliceWriter) -> Result<usize> {
         let len = buf.len();
-        let emu = self.core.emu.lock();
+        let core = &*self.core;
         match index {
             pci::CONFIG_REGION_INDEX => {
-                // The header and capabilities as they are, then zeros.
-                let used = emu.cfg.used(off, len)?;
-                buf.write_slice(used)?;
-                let zeros = [0u8; 64];
-                let mut done = used.len();
+                // Checked as a whole first: nothing is read if the end is
+                // out of range.
+                ConfigSpace::range(off, len)?;
+                let mut chunk = [0u8; 64];
+                let mut done = 0;
                 while done < len {
-                    let n = (len - done).min(zeros.len());
-                    buf.write_slice(&zeros[..n])?;
+                    let n = (len - done).min(chunk.len());
+                    core.cfg.read(off + done as u64, &mut chunk[..n])?;
+                    buf.write_slice(&chunk[..n])?;
                     done += n;
                 }
                 Ok(len)
             }
             pci::BAR0_REGION_INDEX => {
-                if !emu.cfg.memory_enabled() {
+                if !core.cfg.memory_enabled() {
                     return Err(EIO);
                 }
-                let v = emu.regs.read(off, len)?;
+                let v = core.regs.read(off, len)?;
                 buf.write_slice(&v.to_le_bytes()[..len])?;
                 Ok(len)
             }
@@ -341,10 +348,11 @@ impl Vdsa {
     }
 
     /// Writes the `len` bytes of `buf` at `off` of region `index`.
+    ///
+    /// Only a write to `CMD` takes the command lock, to run the command.
     fn region_write(&self, index: u32, off: u64, buf: &mut UserSliceReader) -> Result<usize> {
         let len = buf.len();
-        let mut guard = self.core.emu.lock();
-        let emu = &mut *guard;
+        let core = &*self.core;
         match index {
             pci::CONFIG_REGION_INDEX => {
                 let mut chunk = [0u8; 64];
@@ -355,13 +363,13 @@ impl Vdsa {
                 while done < len {
                     let n = (len - done).min(chunk.len());
                     buf.read_slice(&mut chunk[..n])?;
-                    emu.cfg.write(off + done as u64, &chunk[..n])?;
+                    core.cfg.write(off + done as u64, &chunk[..n])?;
                     done += n;
                 }
                 Ok(len)
             }
             pci::BAR0_REGION_INDEX => {
-                if !emu.cfg.memory_enabled() {
+                if !core.cfg.memory_enabled() {
                     return Err(EIO);
                 }
                 if len != 4 && len != 8 {
@@ -370,8 +378,9 @@ impl Vdsa {
                 let mut bytes = [0u8; 8];
                 buf.read_slice(&mut bytes[..len])?;
                 let value = u64::from_le_bytes(bytes);
-                if let Written::Command(cmd) = emu.regs.write(off, len, value)? {
-                    vcmd::execute(&mut emu.regs, &*self.core, cmd, emu.cfg.bus_master());
+                if let Written::Command(cmd) = core.regs.write(off, len, value)? {
+                    let _cmd = core.cmd.lock();
+                    vcmd::execute(&core.regs, core, cmd, core.cfg.bus_master());
                 }
                 Ok(len)
             }
@@ -442,18 +451,15 @@ impl vfio::Operations for Vdsa {
         *dev.core.err.lock() = None;
         let core = &dev.core;
         core.adi.set_owner(None);
-        {
-            let mut emu = core.emu.lock();
-            // Disabling a WQ waits for its descriptors in flight: none of
-            // them may run after iommufd detaches the PASID.
-            if let Err(e) = core.reset(&mut emu, false) {
-                dev_err!(
-                    dev.parent(),
-                    "WQ {} did not disable: {:?}\n",
-                    dev.wq.index,
-                    e
-                );
-            }
+        // Disabling a WQ waits for its descriptors in flight: none of them
+        // may run after iommufd detaches the PASID.
+        if let Err(e) = core.reset(false) {
+            dev_err!(
+                dev.parent(),
+                "WQ {} did not disable: {:?}\n",
+                dev.wq.index,
+                e
+            );
         }
         core.vector0.reset();
         core.adi.completion.reset();
@@ -545,11 +551,9 @@ impl vfio::Operations for Vdsa {
 
     fn reset(dev: &vfio::Device<Self>) -> Result {
         dev.count_call();
-        let core = &dev.core;
-        let mut emu = core.emu.lock();
         // A reset abandons what the WQ holds, as a function level reset
         // would.
-        core.reset(&mut emu, true)
+        dev.core.reset(true)
     }
 
     fn ioctl(dev: &vfio::Device<Self>, _cmd: u32, _arg: usize) -> Result<isize> {
@@ -592,15 +596,14 @@ impl mdev::Driver for VdsaDriver {
         let pasid = adi.pasid.clone();
         let dwords = config::adi_wqcfg(&shared.caps, pasid.pasid())?;
         shared.write_adi_wqcfg(wq.index, dwords)?;
-        let emu = Emu {
-            cfg: ConfigSpace::new(data.identity),
-            regs: Registers::new(&shared.adi_backing()?)?,
-        };
+        let regs = Registers::new(&shared.adi_backing()?)?;
         let core = Arc::pin_init(
             pin_init!(Core {
                 shared: shared.clone(),
                 adi,
-                emu <- new_mutex!(emu),
+                cfg: ConfigSpace::new(data.identity),
+                regs,
+                cmd <- new_mutex!(()),
                 vector0 <- Vector::new(),
                 err <- new_mutex!(None),
             }),

@@ -23,9 +23,12 @@
 //!
 //! Errors are reported with the codes of the DSA architecture
 //! ([`CmdError`]). Commands complete before the `CMD` write returns, so the
-//! guest never sees `CMDSTS.active`. The final `CMDSTS` is written before
-//! `INTCAUSE` and before vector 0 is raised, so a guest that takes the
-//! interrupt reads the final status.
+//! guest never sees `CMDSTS.active`. The engine runs one command at a time,
+//! under the vDSA's command lock, which the guest's register reads and its
+//! writes to registers other than `CMD` do not take: a vCPU reading
+//! `INTCAUSE` or `GENSTS` does not wait for another's drain. The final
+//! `CMDSTS` is written before `INTCAUSE` and before vector 0 is raised, so a
+//! guest that takes the interrupt reads the final status.
 //!
 //! Vector 0 is raised when an `INTCAUSE` bit goes from 0 to 1 and its event
 //! asks for it: a command with `int_req`, a software error with
@@ -49,7 +52,7 @@ const WQ_VECTOR: u16 = VECTORS - 1;
 ///
 /// The VFIO device implements it with the physical WQ's admin commands, its
 /// IMS vector and the eventfd of vector 0. The methods are called with the
-/// vDSA's register lock held, and may sleep.
+/// vDSA's command lock held, and may sleep.
 pub(crate) trait Adi {
     /// Enables the physical WQ.
     fn enable_wq(&self) -> Result<(), CmdError>;
@@ -69,7 +72,7 @@ pub(crate) trait Adi {
 }
 
 /// Raises `cause` and, if `notify` and it is new, vector 0.
-fn interrupt(regs: &mut Registers, adi: &impl Adi, cause: INTCAUSE, notify: bool) {
+fn interrupt(regs: &Registers, adi: &impl Adi, cause: INTCAUSE, notify: bool) {
     if regs.raise_cause(cause) && notify {
         adi.raise_vector0();
     }
@@ -78,7 +81,7 @@ fn interrupt(regs: &mut Registers, adi: &impl Adi, cause: INTCAUSE, notify: bool
 /// Runs the command the guest wrote to `CMD`, reports it in `CMDSTS` and,
 /// if it asks for it, raises the completion interrupt. `bus_master` is the
 /// bus master enable of the vDSA's command register.
-pub(crate) fn execute(regs: &mut Registers, adi: &impl Adi, cmd: CMD, bus_master: bool) {
+pub(crate) fn execute(regs: &Registers, adi: &impl Adi, cmd: CMD, bus_master: bool) {
     let code: u32 = cmd.code().into();
     let outcome = if !regs.supports(code) {
         Outcome::Failed(CmdError::InvalidCommand)
@@ -119,7 +122,7 @@ fn need_enabled(regs: &Registers) -> Result<(), CmdError> {
 }
 
 /// Disables the WQ if it is enabled.
-fn disable_wq(regs: &mut Registers, adi: &impl Adi) -> Result<(), CmdError> {
+fn disable_wq(regs: &Registers, adi: &impl Adi) -> Result<(), CmdError> {
     if regs.wq_enabled() {
         adi.disable_wq()?;
         regs.set_wq_enabled(false);
@@ -128,7 +131,7 @@ fn disable_wq(regs: &mut Registers, adi: &impl Adi) -> Result<(), CmdError> {
 }
 
 fn run(
-    regs: &mut Registers,
+    regs: &Registers,
     adi: &impl Adi,
     command: Command,
     cmd: CMD,
@@ -235,7 +238,7 @@ fn int_operand_reserved(cmd: CMD) -> bool {
 ///
 /// Fails, leaving the registers as they are, if the physical WQ cannot be
 /// disabled.
-pub(crate) fn reset(regs: &mut Registers, adi: &impl Adi) -> Result<(), CmdError> {
+pub(crate) fn reset(regs: &Registers, adi: &impl Adi) -> Result<(), CmdError> {
     if regs.wq_enabled() {
         // Disabling waits for what is left; abandon it first.
         adi.abort_wq()?;
@@ -253,7 +256,7 @@ pub(crate) fn reset(regs: &mut Registers, adi: &impl Adi) -> Result<(), CmdError
 ///
 /// The PASID and privilege of the physical WQ, which the guest did not
 /// configure, are not shown.
-pub(crate) fn software_error(regs: &mut Registers, adi: &impl Adi, e: &SoftwareError) {
+pub(crate) fn software_error(regs: &Registers, adi: &impl Adi, e: &SoftwareError) {
     let mut e0 =
         e.e0.with_pasid(0u16)
             .with_privileged(false)
@@ -273,7 +276,7 @@ pub(crate) fn software_error(regs: &mut Registers, adi: &impl Adi, e: &SoftwareE
 ///
 /// While halted, reset device is the only command that succeeds: the others
 /// find the device not enabled (or, for enable device, not disabled).
-pub(crate) fn halt(regs: &mut Registers, adi: &impl Adi) {
+pub(crate) fn halt(regs: &Registers, adi: &impl Adi) {
     regs.set_device_state(DeviceState::Halted);
     let notify = regs.genctrl().halt_int_en().into_bool();
     interrupt(regs, adi, INTCAUSE::zeroed().with_halt_state(true), notify);
@@ -285,7 +288,7 @@ pub(crate) fn halt(regs: &mut Registers, adi: &impl Adi) {
 /// holds no handle.
 ///
 /// The caller releases the handle's vector itself.
-pub(crate) fn revoke_int_handle(regs: &mut Registers, adi: &impl Adi) {
+pub(crate) fn revoke_int_handle(regs: &Registers, adi: &impl Adi) {
     if regs.int_handle().is_none() {
         return;
     }
@@ -463,7 +466,7 @@ mod tests {
 
         fn write(&mut self, off: u64, size: usize, value: u64) -> Result {
             if let Written::Command(cmd) = self.regs.write(off, size, value)? {
-                execute(&mut self.regs, &self.adi, cmd, self.cfg.bus_master());
+                execute(&self.regs, &self.adi, cmd, self.cfg.bus_master());
             }
             Ok(())
         }
@@ -688,9 +691,9 @@ mod tests {
         assert_eq!(v.cmd(0x0070_0001)?, 0x03);
         assert_eq!(v.read32(0x518)? >> 30, 1);
         // A reset cannot complete either, and changes nothing.
-        let before = v.regs.clone();
-        assert_eq!(reset(&mut v.regs, &v.adi), Err(CmdError::Hardware));
-        assert_eq!(v.regs, before);
+        let before = v.regs.state();
+        assert_eq!(reset(&v.regs, &v.adi), Err(CmdError::Hardware));
+        assert_eq!(v.regs.state(), before);
         v.adi.fail.set(None);
         assert_eq!(v.cmd(0x0070_0001)?, 0);
         // No handle left.
@@ -716,10 +719,10 @@ mod tests {
         assert_eq!(v.adi.take()[..], [Op::Release(0x2a)]);
         // Revocation: INTCAUSE bit 31 on vector 0, whatever GENCTRL says;
         // the next request gives a new handle.
-        revoke_int_handle(&mut v.regs, &v.adi);
+        revoke_int_handle(&v.regs, &v.adi);
         assert_eq!(v.adi.take()[..], []);
         assert_eq!(v.cmd(0x00d0_0001)?, 0x2b << 8);
-        revoke_int_handle(&mut v.regs, &v.adi);
+        revoke_int_handle(&v.regs, &v.adi);
         assert_eq!(v.adi.take()[..], [Op::Request, Op::Vector0]);
         assert_eq!(v.misc_irq()?, 1 << 31);
         assert_eq!(v.cmd(0x00e0_002b)?, 0x41);
@@ -739,7 +742,7 @@ mod tests {
             fault_addr: 0x1234_5000,
         };
         // Interrupts off: recorded, INTCAUSE set, no vector.
-        software_error(&mut v.regs, &v.adi, &e);
+        software_error(&v.regs, &v.adi, &e);
         assert_eq!(
             v.read64(0xc0)?,
             1 | 1 << 2 | 1 << 3 | 1 << 5 | 0x1a << 8 | 3 << 32
@@ -751,10 +754,10 @@ mod tests {
         v.write(0xc0, 8, 3)?;
         assert_eq!(v.misc_irq()?, 1);
         v.write(0x88, 4, 1)?;
-        software_error(&mut v.regs, &v.adi, &e);
+        software_error(&v.regs, &v.adi, &e);
         assert_eq!(v.adi.take()[..], [Op::Vector0]);
         // Another before the guest clears: overflow, no new interrupt.
-        software_error(&mut v.regs, &v.adi, &e);
+        software_error(&v.regs, &v.adi, &e);
         assert_eq!(v.adi.take()[..], []);
         assert_eq!(v.read64(0xc0)? & 3, 3);
         v.write(0xc0, 8, 3)?;
@@ -764,7 +767,7 @@ mod tests {
             e0: SWERR0::from_raw(1 | 0x31 << 8),
             ..e
         };
-        software_error(&mut v.regs, &v.adi, &e);
+        software_error(&v.regs, &v.adi, &e);
         assert_eq!(v.read64(0xc0)?, 1 | 0x31 << 8);
         assert_eq!(v.adi.take()[..], [Op::Vector0]);
         Ok(())
@@ -773,7 +776,8 @@ mod tests {
     #[test]
     fn reset_brings_back_the_state_after_creation() -> Result {
         let mut v = Vdsa::new()?;
-        let created = v.regs.clone();
+        let created = v.regs.state();
+        let fresh = Registers::new(&backing())?;
         v.pci_enable()?;
         v.write(0x88, 4, 3)?;
         v.write(0x600, 8, 0xffff_f00c)?;
@@ -785,7 +789,7 @@ mod tests {
             e1: SWERR1::zeroed(),
             fault_addr: 0,
         };
-        software_error(&mut v.regs, &v.adi, &e);
+        software_error(&v.regs, &v.adi, &e);
         v.adi.take();
         // The reset device command, with a completion interrupt: the
         // registers are back, then the command's own completion.
@@ -797,14 +801,14 @@ mod tests {
         assert_eq!(v.read32(0x98)?, 0x2);
         assert_eq!(v.read32(0xa0)?, 0x8050_0000);
         for off in (0..0x1000).step_by(8).filter(|&o| o != 0x98 && o != 0xa0) {
-            assert_eq!(v.read64(off)?, created.read(off, 8)?);
+            assert_eq!(v.read64(off)?, fresh.read(off, 8)?);
         }
         // VFIO_DEVICE_RESET, from any state: exactly the state after
         // creation.
         assert_eq!(v.cmd(0x0010_0000)?, 0);
         assert_eq!(v.cmd(0x0060_0000)?, 0);
-        assert_eq!(reset(&mut v.regs, &v.adi), Ok(()));
-        assert_eq!(v.regs, created);
+        assert_eq!(reset(&v.regs, &v.adi), Ok(()));
+        assert_eq!(v.regs.state(), created);
         assert_eq!(v.adi.take()[..], [Op::Enable, Op::Abort, Op::Disable]);
         Ok(())
     }
@@ -817,7 +821,7 @@ mod tests {
         assert_eq!(v.cmd(0x0060_0000)?, 0);
         v.adi.take();
         // Interrupts off: the state and the cause only.
-        halt(&mut v.regs, &v.adi);
+        halt(&v.regs, &v.adi);
         assert_eq!(v.read32(0x90)?, 3);
         assert_eq!(v.read32(0x98)?, 0x10);
         assert_eq!(v.adi.take()[..], []);
@@ -835,7 +839,7 @@ mod tests {
         // With the guest's error interrupts on, vector 0 too.
         v.write(0x88, 4, 3)?;
         assert_eq!(v.cmd(0x0010_0000)?, 0);
-        halt(&mut v.regs, &v.adi);
+        halt(&v.regs, &v.adi);
         assert_eq!(v.adi.take()[..], [Op::Vector0]);
         assert_eq!(v.misc_irq()?, 0x10);
         Ok(())
@@ -844,7 +848,7 @@ mod tests {
     #[test]
     fn random_streams_keep_the_vdsa_and_the_wq_in_step() -> Result {
         let mut v = Vdsa::new()?;
-        let created = v.regs.clone();
+        let created = v.regs.state();
         // xorshift32: the same stream on every run.
         let mut seed: u32 = 0x2545_f491;
         let mut next = move || {
@@ -868,8 +872,8 @@ mod tests {
                 // The guest toggles memory decoding and bus mastering.
                 0 => v.cfg.write(0x04, &[(r >> 16) as u8 & 0x6])?,
                 1 => {
-                    if reset(&mut v.regs, &v.adi).is_ok() {
-                        assert_eq!(v.regs, created);
+                    if reset(&v.regs, &v.adi).is_ok() {
+                        assert_eq!(v.regs.state(), created);
                     }
                 }
                 2 => {
@@ -878,14 +882,14 @@ mod tests {
                         e1: SWERR1::zeroed(),
                         fault_addr: 0,
                     };
-                    software_error(&mut v.regs, &v.adi, &e);
+                    software_error(&v.regs, &v.adi, &e);
                 }
                 3 if v.regs.int_handle().is_some() => {
-                    revoke_int_handle(&mut v.regs, &v.adi);
+                    revoke_int_handle(&v.regs, &v.adi);
                     // The host releases the revoked handle's vector.
                     v.adi.handles.set(v.adi.handles.get() - 1);
                 }
-                4 => halt(&mut v.regs, &v.adi),
+                4 => halt(&v.regs, &v.adi),
                 5 => {
                     v.misc_irq()?;
                 }
