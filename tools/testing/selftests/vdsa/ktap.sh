@@ -81,6 +81,15 @@ vdcm_loaded() {
 		[ -d "/sys/bus/pci/devices/$_b/mdev_supported_types" ]
 }
 
+# vdcm_start DEVICE-ID BDF: what a test of BDF's vDSAs starts with: debugfs
+# mounted, the upstream idxd unloaded, then the check that idxd_vdcm is
+# loaded and offers vDSAs on BDF (vdcm_loaded).
+vdcm_start() {
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	rmmod idxd 2>/dev/null
+	ktap_check "idxd_vdcm loaded, $2 offers vDSAs" vdcm_loaded "$1" "$2"
+}
+
 # idxd_dsa BDF: the name of the device (dsaN) the upstream idxd made for the
 # DSA at BDF; fails if there is none.
 idxd_dsa() {

@@ -20,10 +20,7 @@ bdf=$(dsa_devices "$devid" | head -n 1)
 leaks=/sys/kernel/debug/kmemleak
 
 ktap_header 4
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
-rmmod idxd 2>/dev/null
-
-ktap_check "idxd_vdcm loaded, $bdf offers vDSAs" vdcm_loaded "$devid" "$bdf"
+vdcm_start "$devid" "$bdf"
 
 # What was allocated before is not the soak's.
 [ ! -e $leaks ] || echo clear >$leaks

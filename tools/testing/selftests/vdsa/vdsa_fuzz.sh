@@ -15,13 +15,9 @@ ops=${2:-10000}
 bdf=$(dsa_devices "$devid" | head -n 1)
 
 ktap_header 3
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
-rmmod idxd 2>/dev/null
+vdcm_start "$devid" "$bdf"
 
-ktap_check "idxd_vdcm loaded, $bdf offers vDSAs" vdcm_loaded "$devid" "$bdf"
-
-status=0
-"$(dirname "$0")"/vdsa_fuzz "$bdf" "$ops" ${3:+"$3"} || status=1
-ktap_check "vdsa_fuzz $bdf $ops" [ $status -eq 0 ]
+ktap_check "vdsa_fuzz $bdf $ops" \
+	"$(dirname "$0")"/vdsa_fuzz "$bdf" "$ops" ${3:+"$3"}
 ktap_check "idxd_vdcm unloads" rmmod idxd_vdcm
 ktap_finished

@@ -19,14 +19,10 @@ bdf=$(dsa_devices "$devid" | head -n 1)
 cfg=/sys/kernel/debug/idxd_vdcm-$bdf/config
 
 ktap_header 4
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
-rmmod idxd 2>/dev/null
+vdcm_start "$devid" "$bdf"
 
-ktap_check "idxd_vdcm loaded, $bdf offers vDSAs" vdcm_loaded "$devid" "$bdf"
-
-status=0
-"$(dirname "$0")"/vdsa_halt_test "$bdf" "$halts" || status=1
-ktap_check "vdsa_halt_test $bdf $halts" [ $status -eq 0 ]
+ktap_check "vdsa_halt_test $bdf $halts" \
+	"$(dirname "$0")"/vdsa_halt_test "$bdf" "$halts"
 
 host_ok() {
 	echo "memmove dwq 4096 50" > "/sys/kernel/debug/idxd_vdcm-$bdf/submit" &&
