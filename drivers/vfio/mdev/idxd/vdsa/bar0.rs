@@ -138,7 +138,7 @@ const NO_HANDLE: u32 = u32::MAX;
 
 /// Atomically replaces the value of `a` with `f(value)`; returns the old and
 /// the new value.
-fn update(a: &Atomic<u32>, f: impl Fn(u32) -> u32) -> (u32, u32) {
+pub(super) fn update(a: &Atomic<u32>, f: impl Fn(u32) -> u32) -> (u32, u32) {
     let mut old = a.load(Relaxed);
     loop {
         let new = f(old);

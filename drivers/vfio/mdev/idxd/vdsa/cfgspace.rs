@@ -300,11 +300,7 @@ impl ConfigSpace {
             }
             let mask = self.layout.dword(d, true) & u32::from_le_bytes(touched);
             let value = u32::from_le_bytes(value);
-            let a = &self.dwords[d];
-            let mut old = a.load(Relaxed);
-            while let Err(cur) = a.cmpxchg(old, (old & !mask) | (value & mask), Relaxed) {
-                old = cur;
-            }
+            bar0::update(&self.dwords[d], |old| (old & !mask) | (value & mask));
             i = last;
         }
         Ok(())
