@@ -7,6 +7,9 @@
 #   tools/kernel/build.sh --debug  the same for the debug kernel: the
 #                                  sanitizers of debug.config on top, in a
 #                                  tree of its own ($KERNEL_DEBUG_TREE)
+#   tools/kernel/build.sh --bench  the same for the benchmarks' kernel: the
+#                                  debugging aids of vdsa.config taken out
+#                                  (bench.config), in $KERNEL_BENCH_TREE
 #
 # Environment:
 #   VDSA_CACHE    cache directory (default ~/.cache/vdsa)
@@ -29,7 +32,8 @@ variant=
 case "${1:-}" in
 '') ;;
 --debug) variant=--debug; frags+=("$here/debug.config") ;;
-*) log "usage: build.sh [--debug]"; exit 2 ;;
+--bench) variant=--bench; frags+=("$here/bench.config") ;;
+*) log "usage: build.sh [--debug|--bench]"; exit 2 ;;
 esac
 
 tree=$("$here/prepare.sh" ${variant:+"$variant"})
@@ -44,8 +48,14 @@ if [ "$(cat "$tree/.vdsa-config-key" 2>/dev/null)" != "$cfgkey" ] || [ ! -e "$tr
 	(cd "$tree" && KCONFIG_CONFIG=.config scripts/kconfig/merge_config.sh -m -Q \
 		.config kernel/configs/kvm_guest.config "${frags[@]}" >/dev/null)
 	kmake olddefconfig >/dev/null
-	bad=0
+	# What the fragments ask for, a later fragment's line overriding an
+	# earlier one's for the same symbol.
+	declare -A wanted=()
 	while IFS= read -r line; do
+		case "$line" in CONFIG_*) wanted[${line%%=*}]=$line ;; esac
+	done < <(cat "${frags[@]}")
+	bad=0
+	for line in "${wanted[@]}"; do
 		case "$line" in
 		CONFIG_*=n)
 			sym=${line%%=*}
@@ -59,7 +69,7 @@ if [ "$(cat "$tree/.vdsa-config-key" 2>/dev/null)" != "$cfgkey" ] || [ ! -e "$tr
 				bad=1
 			fi ;;
 		esac
-	done < <(cat "${frags[@]}")
+	done
 	[ $bad = 0 ] || { log "the configuration fragment does not hold"; exit 1; }
 	echo "$cfgkey" >"$tree/.vdsa-config-key"
 fi

@@ -5,13 +5,15 @@
 #
 #   tools/kernel/prepare.sh          print the tree's path on stdout
 #   tools/kernel/prepare.sh --debug  the same for the debug kernel's tree
+#   tools/kernel/prepare.sh --bench  the same for the benchmarks' kernel's tree
 #
 # The pristine tree is unpacked once per kernel source version into
 # $VDSA_CACHE/kernel/linux-$KERNEL_DEB_VERSION (the debug kernel's into
-# the same path with -debug appended). The project keeps every file
-# it adds to or changes in the kernel at its kernel path (rust/, drivers/,
-# samples/, tools/testing/, ...). They are copied over the tree by content, so
-# an unchanged file keeps its timestamp and the kernel build stays incremental.
+# the same path with -debug appended, the benchmarks' kernel's with -bench).
+# The project keeps every file it adds to or changes in the kernel at its
+# kernel path (rust/, drivers/, samples/, tools/testing/, ...). They are
+# copied over the tree by content, so an unchanged file keeps its timestamp
+# and the kernel build stays incremental.
 # A manifest of what was laid over lets a file removed from the project be
 # removed from (or restored in) the tree.
 set -euo pipefail
@@ -29,7 +31,8 @@ tree=$KERNEL_TREE
 case "${1:-}" in
 '') ;;
 --debug) tree=$KERNEL_DEBUG_TREE ;;
-*) log "usage: prepare.sh [--debug]"; exit 2 ;;
+--bench) tree=$KERNEL_BENCH_TREE ;;
+*) log "usage: prepare.sh [--debug|--bench]"; exit 2 ;;
 esac
 tarball=$KERNEL_TARBALL
 

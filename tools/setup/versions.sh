@@ -16,6 +16,8 @@ KERNEL_TREE=$VDSA_CACHE/kernel/linux-$(echo "$KERNEL_DEB_VERSION" | tr '~+' '__'
 # The debug kernel's tree (tools/kernel/debug.config): the same sources,
 # built apart so that each configuration stays incremental.
 KERNEL_DEBUG_TREE=$KERNEL_TREE-debug
+# The benchmarks' kernel's tree (tools/kernel/bench.config).
+KERNEL_BENCH_TREE=$KERNEL_TREE-bench
 
 # Top-level kernel directories the project keeps files in, at their kernel
 # paths: laid over the tree by tools/kernel/prepare.sh, emitted as patches by
