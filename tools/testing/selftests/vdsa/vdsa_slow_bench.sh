@@ -12,6 +12,13 @@
 # reference, ratio and goal; the checks are that the runs complete, never a
 # speed.
 #
+# The interrupt's latency is mostly the emulator's: the guest idles while
+# the device model's thread and the halted vCPU's are woken on the host,
+# and one run's mean can be twice another's. So the two alternate in 5
+# rounds, the DSA rebound between idxd_vdcm and vfio-pci each time, each
+# with its interrupt and its waiting program on CPU 0, and each keeps its
+# lowest round mean.
+#
 # usage: vdsa_slow_bench.sh [DEVICE-ID [COUNT]]
 
 dir=$(dirname "$0")
@@ -22,7 +29,7 @@ devid=${1:-0b25}
 count=${2:-20000}
 bdf=$(dsa_devices "$devid" | head -n 1)
 
-ktap_header 3
+ktap_header 4
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 rmmod idxd 2>/dev/null
 
@@ -39,16 +46,38 @@ bench() {
 ktap_check "$count BAR0 reads and writes, $((count / 100)) lifecycles, vDSA and mtty" bench
 ktap_check "idxd_vdcm unloads" rmmod idxd_vdcm
 
-ref=
-reference() {
-	dsa_vfio_bind "$devid" >/dev/null
-	ref=$("$dir"/dsa_bad_input_test "$dev" bench $((count / 20)))
-	st=$?
-	dsa_vfio_release
-	echo "$ref" | grep '^# msix'
+# min A B: the lower of two figures (A if B is empty).
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
+
+irq=''
+ref=''
+irq_rounds() {
+	n=$((count / 100))
+	aff=$(cat /proc/irq/default_smp_affinity)
+	# The vectors either driver allocates from now on go to CPU 0.
+	echo 1 >/proc/irq/default_smp_affinity || return 1
+	st=0
+	for r in 1 2 3 4 5; do
+		modprobe idxd_vdcm || { st=1; break; }
+		a=$(taskset -c 0 "$dir"/vdsa_slow_test "$bdf" irq "$n") || st=1
+		rmmod idxd_vdcm || st=1
+		dsa_vfio_bind "$devid" >/dev/null
+		b=$(taskset -c 0 "$dir"/dsa_bad_input_test "$dev" bench "$n") || st=1
+		dsa_vfio_release
+		a=$(echo "$a" | sed -n 's/^# irq vdsa_irq_us=\([0-9.]*\).*/\1/p')
+		b=$(echo "$b" | sed -n 's/^# msix_irq_us=\([0-9.]*\).*/\1/p')
+		echo "# round $r: vDSA (IMS) $a us, vfio-pci (MSI-X) $b us"
+		if [ -z "$a" ] || [ -z "$b" ] || [ "$st" -ne 0 ]; then
+			st=1
+			break
+		fi
+		irq=$(min "$a" "$irq")
+		ref=$(min "$b" "$ref")
+	done
+	echo "$aff" >/proc/irq/default_smp_affinity
 	[ "$st" -eq 0 ]
 }
-ktap_check "reference: $((count / 20)) completion interrupts through vfio-pci's MSI-X" reference
+ktap_check "5 rounds of $((count / 100)) completion interrupts, vDSA (IMS) and vfio-pci (MSI-X)" irq_rounds
 
 val() { echo "$out" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 bench_report "vDSA BAR0 4-byte read via pread vs mtty register read" \
@@ -78,5 +107,5 @@ for step in create open close remove; do
 		"$(val "vdsa_${step}_us")" "$(val "mtty_${step}_us")" us "-"
 done
 bench_report "vDSA completion interrupt to eventfd (IMS) vs vfio-pci MSI-X" \
-	"$(val vdsa_irq_us)" "$(echo "$ref" | sed -n 's/^# msix_irq_us=\([0-9.]*\).*/\1/p')" us "<=1.2"
+	"$irq" "$ref" us "<=1.2"
 ktap_finished

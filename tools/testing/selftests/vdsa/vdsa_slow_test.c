@@ -7,9 +7,12 @@
  * input everywhere, on two vDSAs at once so that one's mistakes are seen
  * not to reach the other.
  *
- * usage: vdsa_slow_test BDF
+ * usage: vdsa_slow_test BDF [bench N | irq N]
  *
- * BDF: a DSA bound to idxd_vdcm with vDSAs; prints KTAP.
+ * BDF: a DSA bound to idxd_vdcm with vDSAs; prints KTAP. With "bench N",
+ * the register and lifecycle benchmarks against mtty (N accesses); with
+ * "irq N", one round of the completion interrupt benchmark (N NOOPs).
+ * Both print "# " lines for vdsa_slow_bench.sh.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -824,7 +827,7 @@ static int interleaved(int write, int fd, uint64_t region, uint64_t off, size_t 
 
 static int run_bench(long n)
 {
-	double rd, wr, mrd, mwr, cfg, mcfg, cyc, mcyc, irq, zrd, zwr, x;
+	double rd, wr, mrd, mwr, cfg, mcfg, cyc, mcyc, zrd, zwr, x;
 	double st[4] = { 0 }, mst[4] = { 0 };
 	char uuid[64], mu[64], vdsa_types[sizeof(types_dir)];
 	struct vdsa v, m;
@@ -861,27 +864,48 @@ static int run_bench(long n)
 	vdsa_close(&v);
 	vdsa_close(&m);
 	mdev_remove(mu);
-	irq = irq_us(uuid, n / 20);
 	mdev_remove(uuid);
 	ret |= cycles(vdsa_types, n / 100, &cyc, st, &mcyc, mst);
-	printf("# slow bar0_read_ns=%.0f mtty_read_ns=%.0f bar0_write_ns=%.0f mtty_write_ns=%.0f cfg_read_ns=%.0f mtty_cfg_read_ns=%.0f vdsa_cycle_us=%.0f mtty_cycle_us=%.0f vdsa_irq_us=%.1f\n",
-	       rd, mrd, wr, mwr, cfg, mcfg, cyc, mcyc, irq);
+	printf("# slow bar0_read_ns=%.0f mtty_read_ns=%.0f bar0_write_ns=%.0f mtty_write_ns=%.0f cfg_read_ns=%.0f mtty_cfg_read_ns=%.0f vdsa_cycle_us=%.0f mtty_cycle_us=%.0f\n",
+	       rd, mrd, wr, mwr, cfg, mcfg, cyc, mcyc);
 	printf("# floor zero_read_ns=%.0f zero_write_ns=%.0f\n", zrd, zwr);
 	printf("# cycle vdsa_create_us=%.0f vdsa_open_us=%.0f vdsa_close_us=%.0f vdsa_remove_us=%.0f mtty_create_us=%.0f mtty_open_us=%.0f mtty_close_us=%.0f mtty_remove_us=%.0f\n",
 	       st[0], st[1], st[2], st[3], mst[0], mst[1], mst[2], mst[3]);
-	return ret || cyc < 0 || mcyc < 0 || irq < 0;
+	return ret || cyc < 0 || mcyc < 0;
+}
+
+/*
+ * One round of the interrupt benchmark: @n NOOPs through a fresh vDSA, its
+ * mean in "# irq vdsa_irq_us=".
+ */
+static int run_irq(long n)
+{
+	double irq;
+	char uuid[64];
+
+	make_uuid(uuid, 0x4000);
+	snprintf(types_dir, sizeof(types_dir),
+		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	if (mdev_create(uuid))
+		return 1;
+	irq = irq_us(uuid, n);
+	mdev_remove(uuid);
+	printf("# irq vdsa_irq_us=%.1f\n", irq);
+	return irq < 0;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s BDF\n", argv[0]);
+		fprintf(stderr, "usage: %s BDF [bench N | irq N]\n", argv[0]);
 		return 2;
 	}
 	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
 	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
 	if (argc > 3 && !strcmp(argv[2], "bench"))
 		return run_bench(atol(argv[3]));
+	if (argc > 3 && !strcmp(argv[2], "irq"))
+		return run_irq(atol(argv[3]));
 	snprintf(types_dir, sizeof(types_dir),
 		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
 	printf("TAP version 13\n");
