@@ -937,16 +937,13 @@ impl IdxdVdcm {
                 );
             }
             if let Some(adi) = s.adi {
-                let parent = KBox::pin_init(
-                    mdev::Parent::new(
-                        dsa.pdev.as_ref(),
-                        vdsa::VdsaParent::new(s.clone(), dsa.pdev),
-                    ),
-                    GFP_KERNEL,
-                )
-                .inspect_err(|_| {
-                    let _ = s.disable();
-                })?;
+                let parent = vdsa::VdsaParent::new(s.clone(), dsa.pdev)
+                    .and_then(|data| {
+                        KBox::pin_init(mdev::Parent::new(dsa.pdev.as_ref(), data), GFP_KERNEL)
+                    })
+                    .inspect_err(|_| {
+                        let _ = s.disable();
+                    })?;
                 *dsa.vdsa.lock() = Some(parent);
                 dev_info!(
                     dsa.pdev,

@@ -94,7 +94,8 @@ impl Shared {
         })
     }
 
-    /// What a vDSA shows of the physical device and of its WQ.
+    /// What a vDSA shows of the physical device and of its WQs (the same
+    /// for each of them).
     fn adi_backing(&self) -> Result<Backing> {
         let adi = self.adi.ok_or(ENODEV)?;
         let bar = self.bar0.try_access().ok_or(ENXIO)?;
@@ -121,11 +122,17 @@ pub(crate) struct VdsaParent {
     shared: Arc<Shared>,
     /// The IDs the vDSAs show.
     identity: Identity,
+    /// What the vDSAs show of the device and of its WQs, read once at bind:
+    /// a create then touches the device only to configure its WQ.
+    backing: Backing,
 }
 
 impl VdsaParent {
     /// The parent data of a DSA whose Scalable IOV check passed.
-    pub(crate) fn new(shared: Arc<Shared>, pdev: &kernel::pci::Device<device::Bound>) -> Self {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        pdev: &kernel::pci::Device<device::Bound>,
+    ) -> Result<Self> {
         let identity = Identity {
             vendor: pdev.vendor_id().as_raw(),
             device: pdev.device_id(),
@@ -133,7 +140,12 @@ impl VdsaParent {
             subsystem_vendor: pdev.subsystem_vendor_id(),
             subsystem: pdev.subsystem_device_id(),
         };
-        Self { shared, identity }
+        let backing = shared.adi_backing()?;
+        Ok(Self {
+            shared,
+            identity,
+            backing,
+        })
     }
 }
 
@@ -596,7 +608,7 @@ impl mdev::Driver for VdsaDriver {
         let pasid = adi.pasid.clone();
         let dwords = config::adi_wqcfg(&shared.caps, pasid.pasid())?;
         shared.write_adi_wqcfg(wq.index, dwords)?;
-        let regs = Registers::new(&shared.adi_backing()?)?;
+        let regs = Registers::new(&data.backing)?;
         let core = Arc::pin_init(
             pin_init!(Core {
                 shared: shared.clone(),
