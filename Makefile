@@ -69,6 +69,8 @@ guest:
 	@tools/vm/l2-payload.sh $(GUEST)/l2
 	@ln -s ../l2/bin/qemu-system-x86_64 ../l2/bin/mdevctl $(GUEST)/bin/
 	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/tests/isa_test tools/qemu/tests/isa_test.c
+	@$(CC) -static -O2 -Wall -Wextra -Werror -pthread -o $(GUEST)/tests/mmio_remap_test \
+		tools/qemu/tests/mmio_remap_test.c
 	@tools/qemu/tests/store64b/build.sh $(GUEST)/tests/store64b && rm $(GUEST)/tests/store64b.elf
 	@tools/kernel/vfio-selftests.sh $(GUEST)/tests
 	@for t in $(SELFTESTS_C); do \

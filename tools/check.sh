@@ -257,7 +257,8 @@ result $? "make run: the demo creates a vDSA through sysfs and copies through it
 # The DSA's maximum transfer is 4 KiB here: vfio_pci_driver_test sizes its
 # memcpy storm by it, and a 2 GiB one takes minutes under emulation. Beside
 # the runner's DSA 1.0, a second device has the 2.0 layout and a third a
-# smaller configuration without the Scalable IOV DVSEC.
+# smaller configuration without the Scalable IOV DVSEC. Two enqueue-testdevs:
+# mmio_remap_test changes the memory map with one while it reads the other.
 boot_siov() {
 	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --l2 --log "$out/vm-$2.console" \
 		--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
@@ -266,6 +267,7 @@ boot_siov() {
 		--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
 		--qemu-arg -device --qemu-arg pcie-root-port,id=dsa3rp,chassis=10,slot=10 \
 		--qemu-arg -device --qemu-arg intel-dsa,siov=off,wqs=4,engines=2,groups=2,wq-size=64,bus=dsa3rp \
+		--qemu-arg -device --qemu-arg enqueue-testdev \
 		--qemu-arg -device --qemu-arg enqueue-testdev -- /opt/vdsa/tests/run_tests.sh ${1:+--once} \
 		>"$out/vm-$2.out" 2>"$out/vm-$2.err"
 }

@@ -5,7 +5,8 @@
 # rust_driver_portal sample, against QEMU's enqueue-testdev. The sample runs
 # its checks at probe and logs one line per check; each becomes a result.
 # Needs the machine to have an enqueue-testdev (tools/vm/run
-# --qemu-arg -device --qemu-arg enqueue-testdev); skipped otherwise.
+# --qemu-arg -device --qemu-arg enqueue-testdev); skipped otherwise. With
+# more than one, the sample probes each and the results are the last one's.
 
 # shellcheck source=tools/testing/selftests/vdsa/ktap.sh
 . "$(dirname "$0")/ktap.sh"
@@ -26,7 +27,7 @@ dmesg -c >/dev/null
 ktap_check "rust_driver_portal loads" modprobe rust_driver_portal
 ktap_check "rust_driver_portal binds to the device" test -e "$dev/driver"
 
-checks=$(dmesg | sed -n 's/.*rust_driver_portal [^ ]*: check: \(.*\)$/\1/p')
+checks=$(dmesg | sed -n "s/.*rust_driver_portal ${dev##*/}: check: \\(.*\\)\$/\\1/p")
 if [ -z "$checks" ]; then
 	ktap_result 1 "the sample reported its checks"
 fi

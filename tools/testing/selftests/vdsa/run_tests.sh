@@ -43,6 +43,7 @@ fi
 	"dsa_bad_input.sh 0b25" \
 	"dsa_bad_input.sh 11fb" \
 	"isa_test" \
+	"mmio_remap_test" \
 	"portal_test.sh" \
 	"mdev_test" \
 	"mdevctl_test.sh 0b25" \
