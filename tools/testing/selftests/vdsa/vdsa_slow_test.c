@@ -884,8 +884,6 @@ static int run_irq(long n)
 	char uuid[64];
 
 	make_uuid(uuid, 0x4000);
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
 	if (mdev_create(uuid))
 		return 1;
 	irq = irq_us(uuid, n);
@@ -902,12 +900,12 @@ int main(int argc, char **argv)
 	}
 	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
 	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
+	snprintf(types_dir, sizeof(types_dir),
+		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
 	if (argc > 3 && !strcmp(argv[2], "bench"))
 		return run_bench(atol(argv[3]));
 	if (argc > 3 && !strcmp(argv[2], "irq"))
 		return run_irq(atol(argv[3]));
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
 	printf("TAP version 13\n");
 	run(0);
 	run(1);
