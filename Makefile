@@ -66,6 +66,7 @@ guest:
 	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
 	@cp tools/vm/vdsa-l2 $(GUEST)/bin/vdsa-l2
 	@cp tools/vm/l2-demo.sh $(GUEST)/bin/vdsa-l2-demo
+	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/bin/fifo-exec tools/vm/fifo-exec.c
 	@tools/vm/l2-payload.sh $(GUEST)/l2
 	@ln -s ../l2/bin/qemu-system-x86_64 ../l2/bin/mdevctl $(GUEST)/bin/
 	@$(CC) -static -O2 -Wall -Wextra -Werror -o $(GUEST)/tests/isa_test tools/qemu/tests/isa_test.c
