@@ -389,6 +389,15 @@ impl Shared {
                 .map(|e2| e2.fault_addr().get())
                 .unwrap_or(0),
         };
+        // Write 1 to clear `valid` and `overflow`: the device records the
+        // next error. First: a job that sees the count below go up submits
+        // its next descriptor, whose error must not find the register
+        // still taken (it would only set `overflow`, and be lost).
+        let _ = bar.try_write_reg(
+            regs::SWERR0::zeroed()
+                .with_valid(true)
+                .with_overflow(e0.overflow().into_bool()),
+        );
         let [e0_raw, e1_raw, addr] = &self.last_swerr;
         e0_raw.store(e0.into_raw(), Relaxed);
         e1_raw.store(error.e1.into_raw(), Relaxed);
@@ -397,13 +406,6 @@ impl Shared {
         if self.swerr_log_allowed() {
             dev_err!(self.pdev, "{}\n", error);
         }
-        // Write 1 to clear `valid` and `overflow`: the device records the
-        // next error.
-        let _ = bar.try_write_reg(
-            regs::SWERR0::zeroed()
-                .with_valid(true)
-                .with_overflow(e0.overflow().into_bool()),
-        );
         Some(error)
     }
 
