@@ -15,7 +15,6 @@
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -27,18 +26,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "testdev.h"
+
 #define NTESTS 15
 
-/* enqueue-testdev (QEMU hw/misc/enqueue-testdev.c), if the VM has one. */
-#define TESTDEV_VENDOR	0x1b36
-#define TESTDEV_DEVICE	0x0015
+/* enqueue-testdev registers, if the VM has one */
 #define TESTDEV_DIRECT	0x18
 #define TESTDEV_ENQUEUED	0x20
 #define TESTDEV_RETRIED	0x28
 #define TESTDEV_PARTIAL	0x30
 #define TESTDEV_LAST	0x40
 #define TESTDEV_PORTAL	0x1000
-#define TESTDEV_SIZE	0x2000
 
 static int test_number;
 static int failures;
@@ -148,58 +146,29 @@ static void do_enqcmd(void *arg)
 	asm volatile("enqcmd (%0), %1" : : "r"(src), "r"(dest) : "cc", "memory");
 }
 
-static unsigned long read_hex(const char *dir, const char *name)
-{
-	char path[512], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return strtoul(buf, NULL, 16);
-}
-
 /* Maps BAR 0 of the first enqueue-testdev, or returns NULL. */
 static volatile uint8_t *map_testdev(void)
 {
-	const char *root = "/sys/bus/pci/devices";
-	volatile uint8_t *bar = NULL;
-	struct dirent *e;
-	DIR *d = opendir(root);
+	char path[TESTDEV_DIR_MAX + 64];
+	struct testdev dev[4];
+	int n = find_testdevs(dev, 4);
 
-	while (d && (e = readdir(d)) && !bar) {
-		char dir[512], path[600];
-		int fd;
+	for (int i = 0; i < n; i++) {
+		void *bar;
+		int fd, len;
 
-		if (e->d_name[0] == '.')
+		len = snprintf(path, sizeof(path), "%s/resource0", dev[i].dir);
+		if (len >= (int)sizeof(path))
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
-		if (read_hex(dir, "vendor") != TESTDEV_VENDOR ||
-		    read_hex(dir, "device") != TESTDEV_DEVICE)
-			continue;
-		snprintf(path, sizeof(path), "%s/enable", dir);
-		fd = open(path, O_WRONLY);
-		if (fd >= 0) {
-			if (write(fd, "1", 1) != 1)
-				printf("# cannot enable %s\n", dir);
-			close(fd);
-		}
-		snprintf(path, sizeof(path), "%s/resource0", dir);
 		fd = open(path, O_RDWR | O_SYNC);
 		if (fd < 0)
 			continue;
 		bar = mmap(NULL, TESTDEV_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (bar == MAP_FAILED)
-			bar = NULL;
 		close(fd);
+		if (bar != MAP_FAILED)
+			return bar;
 	}
-	if (d)
-		closedir(d);
-	return bar;
+	return NULL;
 }
 
 static uint64_t testdev_reg(volatile uint8_t *bar, unsigned int off)

@@ -17,7 +17,6 @@
  * Prints KTAP; exits 1 if a test failed.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -30,19 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* enqueue-testdev (QEMU hw/misc/enqueue-testdev.c) */
-#define TESTDEV_VENDOR	0x1b36
-#define TESTDEV_DEVICE	0x0015
+#include "testdev.h"
+
 #define TESTDEV_ID	0x4454534554514e45ULL	/* "ENQTESTD", register 0 */
-#define TESTDEV_SIZE	0x2000
 
 #define PCI_COMMAND		0x04
 #define PCI_COMMAND_MEMORY	0x2
-
-struct testdev {
-	char dir[300];
-	unsigned long long bar;
-};
 
 static volatile uint64_t *id_reg;
 static volatile int stop;
@@ -55,57 +47,6 @@ static int pin(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set);
-}
-
-/* The first number in @dir/@name, read as hex (0 if none). */
-static unsigned long long read_hex(const char *dir, const char *name)
-{
-	unsigned long long v = 0;
-	char path[400];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llx", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
-/* Finds up to two enqueue-testdevs with their BAR 0 addresses. */
-static int find_testdevs(struct testdev *dev)
-{
-	const char *root = "/sys/bus/pci/devices";
-	DIR *d = opendir(root);
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d)) && n < 2) {
-		char path[400];
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(dev[n].dir, sizeof(dev[n].dir), "%s/%s", root, e->d_name);
-		if (read_hex(dev[n].dir, "vendor") != TESTDEV_VENDOR ||
-		    read_hex(dev[n].dir, "device") != TESTDEV_DEVICE)
-			continue;
-		/* The first line of "resource" is BAR 0: start, end, flags. */
-		dev[n].bar = read_hex(dev[n].dir, "resource");
-		snprintf(path, sizeof(path), "%s/enable", dev[n].dir);
-		f = fopen(path, "w");
-		if (f) {
-			fputs("1", f);
-			fclose(f);
-		}
-		if (dev[n].bar)
-			n++;
-	}
-	if (d)
-		closedir(d);
-	return n;
 }
 
 #define READ1(i)	v[i] = *id_reg;
@@ -151,7 +92,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		ktap_skip("needs two CPUs");
-	if (find_testdevs(dev) < 2)
+	if (find_testdevs(dev, 2) < 2)
 		ktap_skip("needs two enqueue-testdevs (-device enqueue-testdev, twice)");
 	low = dev[0].bar < dev[1].bar ? &dev[0] : &dev[1];
 	high = low == &dev[0] ? &dev[1] : &dev[0];
