@@ -294,6 +294,26 @@ pub trait Operations: Send + Sync + Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Reads the `size` bytes at offset `pos` of the device file as one value, `size` being 1,
+    /// 2, 4 or 8: byte `i` of the file is bits `8 * i` to `8 * i + 7` of the value.
+    ///
+    /// A driver that implements it gets every `read(2)` of one of those sizes here instead of in
+    /// [`Operations::read`]: one `put_user()` of the value hands it to userspace, where `read`
+    /// copies through a [`UserSliceWriter`] and `copy_to_user()`. Those are the sizes of the
+    /// register accesses a VMM forwards, for which the general copy is a large part of the call.
+    fn read_value(_dev: &Device<Self>, _pos: u64, _size: usize) -> Result<u64> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Writes the low `size` bytes of `value` at offset `pos` of the device file, `size` being
+    /// 1, 2, 4 or 8, with the byte order of [`Operations::read_value`].
+    ///
+    /// As `read_value` for `read`: with it, `write(2)`s of those sizes come here, the value
+    /// fetched with one `get_user()`, instead of to [`Operations::write`].
+    fn write_value(_dev: &Device<Self>, _pos: u64, _size: usize, _value: u64) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Maps the device file at offset `pos` (page aligned) into `vma`.
     fn mmap(_dev: &Device<Self>, _vma: &VmaNew, _pos: u64) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -793,6 +813,23 @@ impl<T: Operations> VTable<T> {
         let Ok(pos) = u64::try_from(pos) else {
             return EINVAL.to_errno() as isize;
         };
+        if T::HAS_READ_VALUE && matches!(count, 1 | 2 | 4 | 8) {
+            let value = match T::read_value(dev, pos, count) {
+                Ok(v) => v,
+                Err(e) => return e.to_errno() as isize,
+            };
+            // SAFETY: `buf` is the user address `read(2)` was given, with room for `count`
+            // bytes; the helper checks it as `put_user()` does and stores `count` bytes at most.
+            if unsafe { bindings::vfio_put_user_le(buf.cast(), count, value) } != 0 {
+                return EFAULT.to_errno() as isize;
+            }
+            // SAFETY: As below.
+            unsafe { *ppos += count as bindings::loff_t };
+            return count as isize;
+        }
+        if !T::HAS_READ {
+            return EINVAL.to_errno() as isize;
+        }
         let mut writer = UserSlice::new(UserPtr::from_ptr(buf.cast()), count).writer();
         match T::read(dev, &mut writer, pos) {
             Ok(n) => {
@@ -820,6 +857,23 @@ impl<T: Operations> VTable<T> {
         let Ok(pos) = u64::try_from(pos) else {
             return EINVAL.to_errno() as isize;
         };
+        if T::HAS_WRITE_VALUE && matches!(count, 1 | 2 | 4 | 8) {
+            let mut value = 0u64;
+            // SAFETY: `buf` is the user address `write(2)` was given, with `count` bytes; the
+            // helper checks it as `get_user()` does and reads `count` bytes at most.
+            if unsafe { bindings::vfio_get_user_le(buf.cast(), count, &mut value) } != 0 {
+                return EFAULT.to_errno() as isize;
+            }
+            if let Err(e) = T::write_value(dev, pos, count, value) {
+                return e.to_errno() as isize;
+            }
+            // SAFETY: As below.
+            unsafe { *ppos += count as bindings::loff_t };
+            return count as isize;
+        }
+        if !T::HAS_WRITE {
+            return EINVAL.to_errno() as isize;
+        }
         let mut reader = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), count).reader();
         match T::write(dev, &mut reader, pos) {
             Ok(n) => {
@@ -1034,8 +1088,12 @@ impl<T: Operations> VTable<T> {
         detach_ioas: Some(bindings::vfio_iommufd_emulated_detach_ioas),
         open_device: Some(Self::open_device),
         close_device: Some(Self::close_device),
-        read: if T::HAS_READ { Some(Self::read) } else { None },
-        write: if T::HAS_WRITE {
+        read: if T::HAS_READ || T::HAS_READ_VALUE {
+            Some(Self::read)
+        } else {
+            None
+        },
+        write: if T::HAS_WRITE || T::HAS_WRITE_VALUE {
             Some(Self::write)
         } else {
             None
