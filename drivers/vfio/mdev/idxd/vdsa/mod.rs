@@ -331,7 +331,6 @@ impl Vdsa {
     /// atomics.
     fn region_read(&self, index: u32, off: u64, buf: &mut UserSliceWriter) -> Result<usize> {
         let len = buf.len();
-        let core = &*self.core;
         match index {
             pci::CONFIG_REGION_INDEX => {
                 // Checked as a whole first: nothing is read if the end is
@@ -341,17 +340,15 @@ impl Vdsa {
                 let mut done = 0;
                 while done < len {
                     let n = (len - done).min(chunk.len());
-                    core.cfg.read(off + done as u64, &mut chunk[..n])?;
+                    self.core.cfg.read(off + done as u64, &mut chunk[..n])?;
                     buf.write_slice(&chunk[..n])?;
                     done += n;
                 }
                 Ok(len)
             }
             pci::BAR0_REGION_INDEX => {
-                if !core.cfg.memory_enabled() {
-                    return Err(EIO);
-                }
-                let v = core.regs.read(off, len)?;
+                // Only 4- and 8-byte reads pass `value_read`.
+                let v = self.value_read(index, off, len)?;
                 buf.write_slice(&v.to_le_bytes()[..len])?;
                 Ok(len)
             }
@@ -359,12 +356,30 @@ impl Vdsa {
         }
     }
 
+    /// Reads `size` bytes (at most 8) at `off` of region `index` as one
+    /// value, little-endian. Takes no lock, as `region_read`.
+    fn value_read(&self, index: u32, off: u64, size: usize) -> Result<u64> {
+        let core = &*self.core;
+        match index {
+            pci::BAR0_REGION_INDEX => {
+                if !core.cfg.memory_enabled() {
+                    return Err(EIO);
+                }
+                core.regs.read(off, size)
+            }
+            pci::CONFIG_REGION_INDEX if size <= 8 => {
+                ConfigSpace::range(off, size)?;
+                let mut bytes = [0u8; 8];
+                core.cfg.read(off, &mut bytes[..size])?;
+                Ok(u64::from_le_bytes(bytes))
+            }
+            _ => Err(EINVAL),
+        }
+    }
+
     /// Writes the `len` bytes of `buf` at `off` of region `index`.
-    ///
-    /// Only a write to `CMD` takes the command lock, to run the command.
     fn region_write(&self, index: u32, off: u64, buf: &mut UserSliceReader) -> Result<usize> {
         let len = buf.len();
-        let core = &*self.core;
         match index {
             pci::CONFIG_REGION_INDEX => {
                 let mut chunk = [0u8; 64];
@@ -375,13 +390,13 @@ impl Vdsa {
                 while done < len {
                     let n = (len - done).min(chunk.len());
                     buf.read_slice(&mut chunk[..n])?;
-                    core.cfg.write(off + done as u64, &chunk[..n])?;
+                    self.core.cfg.write(off + done as u64, &chunk[..n])?;
                     done += n;
                 }
                 Ok(len)
             }
             pci::BAR0_REGION_INDEX => {
-                if !core.cfg.memory_enabled() {
+                if !self.core.cfg.memory_enabled() {
                     return Err(EIO);
                 }
                 if len != 4 && len != 8 {
@@ -389,12 +404,33 @@ impl Vdsa {
                 }
                 let mut bytes = [0u8; 8];
                 buf.read_slice(&mut bytes[..len])?;
-                let value = u64::from_le_bytes(bytes);
-                if let Written::Command(cmd) = core.regs.write(off, len, value)? {
+                self.value_write(index, off, len, u64::from_le_bytes(bytes))?;
+                Ok(len)
+            }
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Writes the low `size` bytes (at most 8) of `value` at `off` of
+    /// region `index`.
+    ///
+    /// Only a write to `CMD` takes the command lock, to run the command.
+    fn value_write(&self, index: u32, off: u64, size: usize, value: u64) -> Result {
+        let core = &*self.core;
+        match index {
+            pci::BAR0_REGION_INDEX => {
+                if !core.cfg.memory_enabled() {
+                    return Err(EIO);
+                }
+                if let Written::Command(cmd) = core.regs.write(off, size, value)? {
                     let _cmd = core.cmd.lock();
                     vcmd::execute(&core.regs, core, cmd, core.cfg.bus_master());
                 }
-                Ok(len)
+                Ok(())
+            }
+            pci::CONFIG_REGION_INDEX if size <= 8 => {
+                ConfigSpace::range(off, size)?;
+                core.cfg.write(off, &value.to_le_bytes()[..size])
             }
             _ => Err(EINVAL),
         }
@@ -487,6 +523,18 @@ impl vfio::Operations for Vdsa {
         dev.count_call();
         let (index, off) = vfio::split_offset(pos);
         dev.region_write(u32::try_from(index).map_err(|_| EINVAL)?, off, buf)
+    }
+
+    fn read_value(dev: &vfio::Device<Self>, pos: u64, size: usize) -> Result<u64> {
+        dev.count_call();
+        let (index, off) = vfio::split_offset(pos);
+        dev.value_read(u32::try_from(index).map_err(|_| EINVAL)?, off, size)
+    }
+
+    fn write_value(dev: &vfio::Device<Self>, pos: u64, size: usize, value: u64) -> Result {
+        dev.count_call();
+        let (index, off) = vfio::split_offset(pos);
+        dev.value_write(u32::try_from(index).map_err(|_| EINVAL)?, off, size, value)
     }
 
     fn mmap(dev: &vfio::Device<Self>, vma: &VmaNew, pos: u64) -> Result {
