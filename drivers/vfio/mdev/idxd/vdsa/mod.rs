@@ -325,6 +325,14 @@ impl Vdsa {
         self.shared().vfio_calls.fetch_add(1, Relaxed);
     }
 
+    /// Counts a region access at `pos` and splits `pos` into the region's
+    /// index and the offset in it.
+    fn region_access(&self, pos: u64) -> Result<(u32, u64)> {
+        self.count_call();
+        let (index, off) = vfio::split_offset(pos);
+        Ok((u32::try_from(index).map_err(|_| EINVAL)?, off))
+    }
+
     /// Reads `len` bytes at `off` of region `index` into `buf`.
     ///
     /// Takes no lock: the configuration space and the registers are
@@ -396,6 +404,10 @@ impl Vdsa {
                 Ok(len)
             }
             pci::BAR0_REGION_INDEX => {
+                // `value_write` checks both as well; checked here first so
+                // that a write of another size fails as a read does (EIO
+                // while memory decoding is off, else EINVAL) before any
+                // byte is taken from userspace.
                 if !self.core.cfg.memory_enabled() {
                     return Err(EIO);
                 }
@@ -514,27 +526,23 @@ impl vfio::Operations for Vdsa {
     }
 
     fn read(dev: &vfio::Device<Self>, buf: &mut UserSliceWriter, pos: u64) -> Result<usize> {
-        dev.count_call();
-        let (index, off) = vfio::split_offset(pos);
-        dev.region_read(u32::try_from(index).map_err(|_| EINVAL)?, off, buf)
+        let (index, off) = dev.region_access(pos)?;
+        dev.region_read(index, off, buf)
     }
 
     fn write(dev: &vfio::Device<Self>, buf: &mut UserSliceReader, pos: u64) -> Result<usize> {
-        dev.count_call();
-        let (index, off) = vfio::split_offset(pos);
-        dev.region_write(u32::try_from(index).map_err(|_| EINVAL)?, off, buf)
+        let (index, off) = dev.region_access(pos)?;
+        dev.region_write(index, off, buf)
     }
 
     fn read_value(dev: &vfio::Device<Self>, pos: u64, size: usize) -> Result<u64> {
-        dev.count_call();
-        let (index, off) = vfio::split_offset(pos);
-        dev.value_read(u32::try_from(index).map_err(|_| EINVAL)?, off, size)
+        let (index, off) = dev.region_access(pos)?;
+        dev.value_read(index, off, size)
     }
 
     fn write_value(dev: &vfio::Device<Self>, pos: u64, size: usize, value: u64) -> Result {
-        dev.count_call();
-        let (index, off) = vfio::split_offset(pos);
-        dev.value_write(u32::try_from(index).map_err(|_| EINVAL)?, off, size, value)
+        let (index, off) = dev.region_access(pos)?;
+        dev.value_write(index, off, size, value)
     }
 
     fn mmap(dev: &vfio::Device<Self>, vma: &VmaNew, pos: u64) -> Result {
