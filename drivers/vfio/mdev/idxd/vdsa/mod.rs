@@ -333,6 +333,19 @@ impl Vdsa {
         Ok((u32::try_from(index).map_err(|_| EINVAL)?, off))
     }
 
+    /// The error of a BAR 0 access of a size other than 1, 2, 4 or 8: those
+    /// reach `value_read` and `value_write` instead (see
+    /// [`vfio::Operations::read_value`]), and no other size is a register
+    /// access. EIO while memory decoding is off, as for any BAR 0 access,
+    /// else EINVAL.
+    fn bar0_size_error(&self) -> Error {
+        if self.core.cfg.memory_enabled() {
+            EINVAL
+        } else {
+            EIO
+        }
+    }
+
     /// Reads `len` bytes at `off` of region `index` into `buf`.
     ///
     /// Takes no lock: the configuration space and the registers are
@@ -354,12 +367,7 @@ impl Vdsa {
                 }
                 Ok(len)
             }
-            pci::BAR0_REGION_INDEX => {
-                // Only 4- and 8-byte reads pass `value_read`.
-                let v = self.value_read(index, off, len)?;
-                buf.write_slice(&v.to_le_bytes()[..len])?;
-                Ok(len)
-            }
+            pci::BAR0_REGION_INDEX => Err(self.bar0_size_error()),
             _ => Err(EINVAL),
         }
     }
@@ -403,22 +411,7 @@ impl Vdsa {
                 }
                 Ok(len)
             }
-            pci::BAR0_REGION_INDEX => {
-                // `value_write` checks both as well; checked here first so
-                // that a write of another size fails as a read does (EIO
-                // while memory decoding is off, else EINVAL) before any
-                // byte is taken from userspace.
-                if !self.core.cfg.memory_enabled() {
-                    return Err(EIO);
-                }
-                if len != 4 && len != 8 {
-                    return Err(EINVAL);
-                }
-                let mut bytes = [0u8; 8];
-                buf.read_slice(&mut bytes[..len])?;
-                self.value_write(index, off, len, u64::from_le_bytes(bytes))?;
-                Ok(len)
-            }
+            pci::BAR0_REGION_INDEX => Err(self.bar0_size_error()),
             _ => Err(EINVAL),
         }
     }
