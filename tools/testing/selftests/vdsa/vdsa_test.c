@@ -202,10 +202,11 @@ static void test_isolation(struct vdsa *a, struct vdsa *b)
 
 static void test_unmap_replace(struct vdsa *v)
 {
+	struct dsa_completion_record *old_rec, *new_rec;
 	struct dsa_hw_desc d;
 	uint32_t ioas2 = 0;
 	uint8_t *mem2, *extra;
-	int ok = 0;
+	int ok = 0, ms;
 	uint8_t st;
 
 	result(faults(v, IOVA_UNMAPPED, IOVA(DST_PAGE)),
@@ -251,10 +252,22 @@ static void test_unmap_replace(struct vdsa *v)
 	memset(compl(v, 1), 0, 32);
 	dsa_movdir64b(v->portal, &d);
 	result(!attach_pt(v->fd, ioas2), "replace the attached IOAS with the second");
-	/* The record of the descriptor in flight is in one of the two. */
-	st = dsa_wait(compl(v, 1), 100);
-	if (!st)
-		st = dsa_wait((void *)(mem2 + COMPL_PAGE * PAGE + 32), DSA_WAIT_MS);
+	/*
+	 * The record of the descriptor in flight is in one of the two, written
+	 * before or after the replace: both are watched the whole time.
+	 */
+	old_rec = compl(v, 1);
+	new_rec = (void *)(mem2 + COMPL_PAGE * PAGE + 32);
+	for (ms = 0; ms < DSA_WAIT_MS; ms++) {
+		st = __atomic_load_n(&old_rec->status, __ATOMIC_ACQUIRE);
+		if (!st)
+			st = __atomic_load_n(&new_rec->status, __ATOMIC_ACQUIRE);
+		if (st)
+			break;
+		usleep(1000);
+	}
+	if (st != DSA_COMP_SUCCESS)
+		diag("old IOAS's record %#x, new IOAS's %#x", old_rec->status, new_rec->status);
 	result(st == DSA_COMP_SUCCESS, "the descriptor in flight across the replace completes");
 	pattern(mem2 + SRC_PAGE * PAGE, PAGE, 4);
 	memset(mem2 + DST_PAGE * PAGE, 0, PAGE);
