@@ -108,6 +108,49 @@ else
 fi
 make -s -C "$tree" M="$top" clean >/dev/null 2>&1
 
+section "kernel patches (tools/kernel/patches) and make series"
+# The set-up refuses a base whose files are not the ones the patches were
+# made on, or that has a file the project adds: a copy of the base with
+# one patched file changed, then one with a new file of the project in it.
+mapfile -t added < <(git ls-files -- "${KERNEL_OVERLAY_DIRS[@]}")
+fake=$(mktemp -d)
+cp -r "$KERNEL_BASE/." "$fake/"
+one=$(sed -n '1s/^[0-9a-f]*  //p' tools/kernel/patches/base.sha256)
+echo "/* another base */" >>"$fake/$one"
+tools/kernel/base.sh check "$fake" "${added[@]}" 2>"$out/base-changed.err"
+st=$?
+cat "$out/base-changed.err"
+[ $st -eq 1 ] && grep -q "base's $one is not the one the patches were made on" "$out/base-changed.err"
+result $? "the set-up refuses a base with a file the patches were not made on"
+cp "$KERNEL_BASE/$one" "$fake/$one"
+tools/kernel/base.sh check "$fake" "${added[@]}"
+result $? "the set-up accepts the base the patches were made on"
+echo "${added[0]}" >>"$fake/.files"
+tools/kernel/base.sh check "$fake" "${added[@]}" 2>"$out/base-added.err"
+st=$?
+cat "$out/base-added.err"
+[ $st -eq 1 ] && grep -q "base has ${added[0]}, which the project adds" "$out/base-added.err"
+result $? "the set-up refuses a base that has a file the project adds"
+rm -rf "$fake"
+
+bad=0
+for p in tools/kernel/patches/*.patch; do
+	perl "$tree/scripts/checkpatch.pl" --strict --no-tree -q "$p" || bad=1
+done
+result $bad "checkpatch.pl --strict on every patch of tools/kernel/patches"
+
+if tools/kernel/series.sh "$out/series" >"$out/series.log" 2>&1; then
+	pass "make series writes the series ($(find "$out/series" -name "*.patch" | wc -l) patches)"
+	tools/kernel/series-check.sh "$out/series" >"$out/series-check.out" 2>&1
+	st=$?
+	[ $st -eq 0 ] || cat "$out/series-check.out"
+	count_ktap "$out/series-check.out" "make series"
+	result $st "make series: the series checks end cleanly"
+else
+	tail -n 20 "$out/series.log"
+	fail "make series writes the series"
+fi
+
 section "rustfmt"
 if tools/kernel/rustfmt.sh --check; then
 	pass "rustfmt --check"

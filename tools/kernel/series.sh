@@ -5,10 +5,11 @@
 #
 #   tools/kernel/series.sh [OUTDIR]      (default: build/series)
 #
-# Every commit of the project that touches a file at a kernel path becomes
-# one patch with the commit's author and message (each with a Signed-off-by
-# of its author): the kernel-path changes are replayed, commit by commit, onto
-# their pristine versions from the base kernel's source in a scratch
+# The series starts with the project's changes to existing kernel files,
+# tools/kernel/patches/*.patch, as they are. Then every commit of the
+# project that touches one of its new kernel files becomes one patch with
+# the commit's author and message (each with a Signed-off-by of its
+# author): those files' changes are replayed, commit by commit, in a scratch
 # repository, and `git format-patch` writes the series from there. The
 # series applies with `git am` to a tree of the base kernel.
 #
@@ -17,7 +18,7 @@
 # beside another keeps only its own change. A file whose change does not
 # apply is taken whole from the commit. A merge becomes a patch only where
 # its resolution differs from the replayed state; the series always ends
-# at the kernel-path files of HEAD.
+# at the kernel files of HEAD.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,8 +36,12 @@ if [ ${#commits[@]} -eq 0 ]; then
 	echo "series: no commit touches a kernel path" >&2
 	exit 0
 fi
+mapfile -t patched < <(cut -d' ' -f3- "$here/patches/base.sha256")
+# The new files, and the files of the history that are neither new nor
+# patched now (gone, or once carried whole).
 mapfile -t paths < <(git log --format= --name-only HEAD -- "${KERNEL_OVERLAY_DIRS[@]}" |
-	sed '/^$/d' | sort -u)
+	sed '/^$/d' | LC_ALL=C sort -u |
+	LC_ALL=C comm -23 - <(printf '%s\n' "${patched[@]}" | LC_ALL=C sort))
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vdsa-series.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -47,10 +52,14 @@ git -C "$work" config user.email "$(git config user.email)"
 # The pristine versions of the paths the project ever changed (tar reports
 # the project's new files as missing from the archive).
 tar -xJf "$tarball" -C "$work" --strip-components=1 \
-	"${paths[@]/#/$KERNEL_DEB_PACKAGE/}" 2>/dev/null || true
+	"${paths[@]/#/$KERNEL_DEB_PACKAGE/}" "${patched[@]/#/$KERNEL_DEB_PACKAGE/}" \
+	2>/dev/null || true
 git -C "$work" add -A
 git -C "$work" commit -q --allow-empty -m "Linux $KERNEL_VERSION"
 base=$(git -C "$work" rev-parse HEAD)
+
+# The changes to existing files, as they are.
+git -C "$work" am -q --committer-date-is-author-date "$here"/patches/*.patch
 
 # take COMMIT PATH: the file PATH as of COMMIT (or its pristine version, or
 # nothing, where COMMIT has no such file).
@@ -64,21 +73,25 @@ take() {
 	fi
 }
 
+# ours: the paths read that are not changed by tools/kernel/patches.
+ours() { grep -vxF -f <(printf '%s\n' "${patched[@]}") || true; }
+
 for c in "${commits[@]}"; do
 	if [ "$(git rev-list --parents -n 1 "$c" | wc -w)" -gt 2 ]; then
 		# A merge: its resolution, where the replayed files differ from it.
-		git diff --name-only "$c^1" "$c" -- "${KERNEL_OVERLAY_DIRS[@]}" |
+		git diff --name-only "$c^1" "$c" -- "${KERNEL_OVERLAY_DIRS[@]}" | ours |
 			while read -r path; do take "$c" "$path"; done
 		git -C "$work" add -A
 		git -C "$work" diff --cached --quiet && continue
 	else
 		git diff-tree --no-commit-id --name-only -r --no-renames "$c" -- \
-			"${KERNEL_OVERLAY_DIRS[@]}" | while read -r path; do
+			"${KERNEL_OVERLAY_DIRS[@]}" | ours | while read -r path; do
 			git diff --binary "$c^" "$c" -- "$path" |
 				git -C "$work" apply --whitespace=nowarn 2>/dev/null ||
 				take "$c" "$path"
 		done
 		git -C "$work" add -A
+		git -C "$work" diff --cached --quiet && continue
 	fi
 	GIT_AUTHOR_NAME=$(git log -1 --format=%an "$c") \
 	GIT_AUTHOR_EMAIL=$(git log -1 --format=%ae "$c") \
