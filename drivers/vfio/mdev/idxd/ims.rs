@@ -11,17 +11,16 @@
 //! other work naming it completes with status 0x19 (invalid interrupt handle) and raises
 //! nothing.
 //!
-//! The mediated devices will each get vectors with their PASID ([`Ims::alloc`]) and signal
-//! their eventfds from the handlers. Until then the host keeps a few vectors with counting
-//! handlers for its own jobs (`submit ... ims`, see [`JobVector`]): for work of its kernel
-//! PASID, for work of any PASID, for another PASID (which must not raise it), and one masked.
-//! The `ims_cycles` module parameter has probe allocate every slot and free them that many
-//! times first.
+//! Each WQ left for vDSAs gets a vector with its host PASID, whose handler raises vector 1 of the
+//! vDSA that has the WQ (see `vdsa::adi`). The host keeps a few vectors with counting handlers
+//! for its own jobs (`submit ... ims`, see [`JobVector`]): for work of its kernel PASID, for work
+//! of any PASID, for another PASID (which must not raise it), and one masked. The `ims_cycles`
+//! module parameter has probe allocate every slot and free them that many times first.
 //!
 //! On DSA 2.0 a reset of the device takes every handle back: after recovering from a halt the
 //! driver requests them again ([`Shared::reissue_int_handles`]); the vectors keep their slots.
 //!
-//! Lock order: `Shared::job`, then [`Status`], then `Shared::cmd_lock`.
+//! Lock order: see "Locking" in Documentation/driver-api/vfio/mdev-idxd.rst.
 
 use kernel::{
     device::Bound,
@@ -236,7 +235,7 @@ impl Shared {
                 u16::try_from(v.slot)?,
             ))?;
         }
-        for slot in self.adi_slots.iter() {
+        for slot in self.adi.slots.iter() {
             if let Some(entry) = slot.ims_slot() {
                 let handle = self.exec(Command::RequestIntHandle(IntTable::Ims, entry))?;
                 slot.set_vector(Some((entry, handle)));
@@ -448,8 +447,8 @@ impl<'bound> Ims<'bound> {
     /// host PASID, and tells the WQ's slot its handle.
     fn alloc_adi_vectors(&mut self) -> Result {
         let shared = self.shared.clone();
-        self.adi.reserve(shared.adi_slots.len(), GFP_KERNEL)?;
-        for slot in shared.adi_slots.iter() {
+        self.adi.reserve(shared.adi.slots.len(), GFP_KERNEL)?;
+        for slot in shared.adi.slots.iter() {
             let cookie = Cookie::pasid_only(slot.pasid.pasid())?;
             let v = self.alloc(cookie, Ok::<_, Error>(CompletionIrq(slot.clone())))?;
             slot.set_vector(Some((u16::try_from(v.slot())?, v.handle())));
@@ -500,14 +499,15 @@ impl Drop for Ims<'_> {
         while let Some(v) = self.adi.pop() {
             let entry = u16::try_from(v.slot()).ok();
             let h = shared
-                .adi_slots
+                .adi
+                .slots
                 .iter()
                 .find(|s| entry.is_some() && s.ims_slot() == entry)
                 .and_then(|s| s.handle())
                 .unwrap_or(v.handle());
             self.free(v, h);
         }
-        for slot in shared.adi_slots.iter() {
+        for slot in shared.adi.slots.iter() {
             slot.set_vector(None);
         }
         while let Some(v) = self.kept.pop() {

@@ -353,6 +353,15 @@ impl From<DeviceState> for Bounded<u32, 2> {
     }
 }
 
+/// Bytes of the portal pages of one WQ in BAR 2: unlimited and limited
+/// portals whose descriptors interrupt through MSI-X, then unlimited and
+/// limited ones whose descriptors interrupt through IMS.
+pub(crate) const WQ_PORTALS_BYTES: usize = 4 * PORTAL_PAGE_BYTES;
+/// Offset of the IMS portal pages in a WQ's portal pages.
+pub(crate) const IMS_PORTALS: usize = 2 * PORTAL_PAGE_BYTES;
+/// Bytes of one portal page.
+pub(crate) const PORTAL_PAGE_BYTES: usize = 0x1000;
+
 /// Bytes in one unit of the `TABLE_OFFSETS` fields.
 pub(crate) const TABLE_OFFSET_UNIT: usize = 0x100;
 /// Bytes of one group's entry in the GRPCFG table.

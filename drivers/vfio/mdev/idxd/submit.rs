@@ -21,7 +21,10 @@ use kernel::{
     io::{poll::read_poll_timeout, Io},
     portal,
     prelude::*,
-    sync::atomic::{Acquire, Relaxed},
+    sync::{
+        atomic::{Acquire, Atomic, Relaxed},
+        new_mutex, Mutex,
+    },
     time::{delay::fsleep, Delta, Instant, Monotonic},
 };
 
@@ -29,21 +32,14 @@ use crate::{
     config::{KernelWq, WqMode},
     desc::{record, Descriptor, Opcode, Status, COMPLETION_BYTES},
     ims::JobVector,
-    regs::SoftwareError,
+    regs::{SoftwareError, IMS_PORTALS, WQ_PORTALS_BYTES},
     Shared,
 };
-
-/// Bytes of the portal pages of one WQ (unlimited and limited, for MSI-X
-/// and for IMS interrupts).
-pub(crate) const WQ_PORTALS_BYTES: usize = 4 * 4096;
-/// Offset of the IMS portal pages (unlimited, then limited) in a WQ's
-/// portal pages; the MSI-X ones are first.
-pub(crate) const IMS_PORTALS: usize = 2 * 4096;
 
 /// Times an ENQCMDS the device refuses is retried before giving up.
 const ENQCMDS_RETRIES: u32 = 1000;
 
-// TIMEOUT: a descriptor of the sizes a job allows (64 KiB at most) takes
+// TIMEOUT: a descriptor of the sizes a job allows (`JOB_MAX_BYTES`) takes
 // microseconds on hardware and milliseconds on the emulated device; one
 // second means the device is stuck.
 const COMPLETION_TIMEOUT: Delta = Delta::from_millis(1000);
@@ -302,6 +298,41 @@ pub(crate) struct JobState {
     pub(crate) report: JobReport,
 }
 
+/// The host's jobs.
+#[pin_data]
+pub(crate) struct Jobs {
+    /// Serialises jobs; their DMA memory and the last report.
+    #[pin]
+    pub(crate) state: Mutex<JobState>,
+    /// Set at unbind: jobs stop submitting.
+    stopping: Atomic<bool>,
+    /// A job's descriptor never completed: its memory may still be written.
+    broken: Atomic<bool>,
+}
+
+impl Jobs {
+    /// No job yet; jobs use `pool`.
+    pub(crate) fn new(pool: Pool) -> impl PinInit<Self> {
+        pin_init!(Self {
+            state <- new_mutex!(JobState {
+                pool,
+                report: JobReport::default(),
+            }),
+            stopping: Atomic::new(false),
+            broken: Atomic::new(false),
+        })
+    }
+
+    /// Makes running jobs stop submitting (at unbind).
+    pub(crate) fn stop(&self) {
+        self.stopping.store(true, Relaxed);
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(Relaxed)
+    }
+}
+
 /// A completion record as read back.
 struct Record([u8; COMPLETION_BYTES]);
 
@@ -375,7 +406,7 @@ impl Shared {
             return report;
         };
         report.wq = wq.index;
-        if self.broken.load(Relaxed) {
+        if self.jobs.broken.load(Relaxed) {
             // A descriptor never completed: the device may still write to
             // the pool.
             report.errno = EIO.to_errno();
@@ -392,8 +423,8 @@ impl Shared {
         // counted from now on took what the job had in flight. (A halt is
         // marked before it is counted: seeing the count, the job sees the
         // mark, unless a recovery cleared it since.)
-        let halts = self.halts.load(Acquire);
-        if self.halted.load(Relaxed) {
+        let halts = self.halt.halts.load(Acquire);
+        if self.halt.halted.load(Relaxed) {
             return Err(EIO);
         }
         let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
@@ -467,7 +498,7 @@ impl Shared {
                     }
                 }
             }
-            if self.stopping() {
+            if self.jobs.stopping() {
                 result = Err(ECANCELED);
             } else if next < job.count {
                 let t = Instant::<Monotonic>::now();
@@ -481,7 +512,7 @@ impl Shared {
                     .prepare(job, next, slot, &mut scratch)
                     .and_then(|()| self.descriptor(job, next, slot, handle));
                 unmeasured += t.elapsed();
-                let (swerrs, _) = self.software_errors();
+                let (swerrs, _) = self.swerr.last();
                 if let Err(e) = desc.and_then(|desc| self.submit(job, wq, &desc, report)) {
                     result = Err(e);
                     break;
@@ -501,14 +532,14 @@ impl Shared {
                 continue;
             };
             if self.wait_outcome(job.op, slot, swerrs).is_err() {
-                if self.halts.load(Acquire) != halts {
+                if self.halt.halts.load(Acquire) != halts {
                     // A halted device writes nothing more, and the reset
                     // that recovers it drops what it held.
                     dev_warn!(self.pdev, "WQ {}: descriptors lost in a halt\n", wq.index);
                     return Err(EIO);
                 }
                 dev_err!(self.pdev, "WQ {}: a descriptor never completed\n", wq.index);
-                self.broken.store(true, Relaxed);
+                self.jobs.broken.store(true, Relaxed);
                 return Err(ETIMEDOUT);
             }
         }
@@ -666,7 +697,7 @@ impl Shared {
     /// after the `swerrs` seen before it was submitted.
     fn wait_outcome(&self, op: JobOp, slot: &Slot, swerrs: u32) -> Result<Outcome> {
         let outcome = if op == JobOp::BadRecord {
-            poll(|| Ok(self.software_errors()), |(n, _)| *n != swerrs)
+            poll(|| Ok(self.swerr.last()), |(n, _)| *n != swerrs)
                 .map(|(_, e)| Outcome::SoftwareError(e))
         } else {
             poll(|| Ok(Record::read(slot)), |r| r.status() != 0).map(Outcome::Record)

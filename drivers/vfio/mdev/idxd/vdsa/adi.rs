@@ -15,15 +15,16 @@
 //! vDSA that has the WQ ([`Vector`]); the vDSA's guest gets the vector's
 //! interrupt handle from the Request Interrupt Handle command.
 //!
-//! Lock order: [`AdiSlot::owner`], then the vDSA's command lock, then
-//! `Shared::cmd_lock`. [`Vector`] and the pending events are spinlocks taken
-//! last, also from hard interrupt context.
+//! Locking: see "Locking" in Documentation/driver-api/vfio/mdev-idxd.rst
+//! ([`AdiSlot::owner`], then the vDSA's command lock, then
+//! `Shared::cmd_lock`; [`Vector`] and the pending events are spinlocks taken
+//! last, also from hard interrupt context).
 
 use kernel::{
     eventfd::EventFd,
     iommu::pasid::GlobalPasid,
     irq::{self, IrqReturn},
-    new_mutex, new_spinlock_irq,
+    new_mutex, new_spinlock_irq, portal,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
@@ -32,7 +33,44 @@ use kernel::{
 };
 
 use super::Core;
-use crate::regs::SoftwareError;
+use crate::{config::AdiWqs, regs::SoftwareError};
+
+/// The WQs the host leaves for vDSAs, and what it keeps for each.
+#[pin_data]
+pub(crate) struct AdiPool {
+    /// The WQs, if the device can have vDSAs.
+    pub(crate) wqs: Option<AdiWqs>,
+    /// The bitmap of those WQs that a vDSA took.
+    #[pin]
+    pub(crate) taken: Mutex<u64>,
+    /// The host's state of each of those WQs, in WQ order.
+    pub(crate) slots: KVec<Arc<AdiSlot>>,
+    /// The portal pages of BAR 2 that vDSAs map to userspace.
+    pub(crate) user_portals: Option<portal::UserPortals>,
+}
+
+impl AdiPool {
+    /// The pool of `wqs`, with their `slots` and `user_portals`; none
+    /// taken.
+    pub(crate) fn new(
+        wqs: Option<AdiWqs>,
+        slots: KVec<Arc<AdiSlot>>,
+        user_portals: Option<portal::UserPortals>,
+    ) -> impl PinInit<Self> {
+        pin_init!(Self {
+            wqs,
+            taken <- new_mutex!(0),
+            slots,
+            user_portals,
+        })
+    }
+
+    /// The host's state of WQ `wq`, if it is left for vDSAs.
+    pub(crate) fn slot(&self, wq: u16) -> Option<&Arc<AdiSlot>> {
+        let wqs = self.wqs?;
+        self.slots.get(usize::from(wq.checked_sub(wqs.first)?))
+    }
+}
 
 /// An emulated MSI-X vector of a vDSA, signalled through the eventfd
 /// userspace gave with `VFIO_DEVICE_SET_IRQS`.

@@ -36,12 +36,10 @@ use kernel::{
     sync::atomic::{Atomic, Relaxed},
 };
 
-use super::bar0;
+use super::{bar0, portal::BAR2_SIZE};
 
 /// Size of the configuration space (PCI Express, with the extended space).
 pub(crate) const SIZE: u64 = 0x1000;
-/// Size of BAR2: the WQ's four portal pages.
-pub(crate) const BAR2_SIZE: u64 = 0x4000;
 
 /// Bytes of the space that hold anything: the header and the capabilities.
 const USED: usize = 0x100;

@@ -97,7 +97,7 @@ impl Shared {
     /// What a vDSA shows of the physical device and of its WQs (the same
     /// for each of them).
     fn adi_backing(&self) -> Result<Backing> {
-        let adi = self.adi.ok_or(ENODEV)?;
+        let adi = self.adi.wqs.ok_or(ENODEV)?;
         let bar = self.bar0.try_access().ok_or(ENXIO)?;
         let mut opcap = [0u64; 4];
         for (i, q) in opcap.iter_mut().enumerate() {
@@ -159,7 +159,7 @@ fn bit(wq: u16) -> u64 {
 ///
 /// # Invariants
 ///
-/// Bit `index` of `shared.adi_taken` is set by this reservation.
+/// Bit `index` of `shared.adi.taken` is set by this reservation.
 struct WqReservation {
     shared: Arc<Shared>,
     index: u16,
@@ -168,8 +168,8 @@ struct WqReservation {
 impl WqReservation {
     /// Takes the first free WQ left for assignable device interfaces.
     fn take(shared: &Arc<Shared>) -> Result<Self> {
-        let adi = shared.adi.ok_or(ENODEV)?;
-        let mut taken = shared.adi_taken.lock();
+        let adi = shared.adi.wqs.ok_or(ENODEV)?;
+        let mut taken = shared.adi.taken.lock();
         let index = adi
             .indices()
             .find(|&wq| *taken & bit(wq) == 0)
@@ -185,7 +185,7 @@ impl WqReservation {
 
 impl Drop for WqReservation {
     fn drop(&mut self) {
-        *self.shared.adi_taken.lock() &= !bit(self.index);
+        *self.shared.adi.taken.lock() &= !bit(self.index);
     }
 }
 
@@ -486,9 +486,6 @@ fn apply(v: &Vector, action: IrqAction) {
     }
 }
 
-/// BAR 2 of a vDSA: the portals of its WQ.
-const BAR2_SIZE: u64 = portal::BAR2_SIZE;
-
 #[vtable]
 impl vfio::Operations for Vdsa {
     fn open(dev: &vfio::Device<Self>) -> Result {
@@ -571,7 +568,7 @@ impl vfio::Operations for Vdsa {
                 caps.add_sparse_mmap(&portal::SPARSE_AREAS)?;
                 vfio::RegionInfo {
                     flags: rw | flags::REGION_MMAP,
-                    size: BAR2_SIZE,
+                    size: portal::BAR2_SIZE,
                 }
             }
             i if i < pci::NUM_REGIONS => vfio::RegionInfo { flags: 0, size: 0 },
@@ -642,7 +639,7 @@ impl mdev::Driver for VdsaDriver {
     type Vfio = Vdsa;
 
     fn max_instances(data: &VdsaParent, _type_index: usize) -> u32 {
-        data.shared.adi.map_or(0, |a| u32::from(a.count))
+        data.shared.adi.wqs.map_or(0, |a| u32::from(a.count))
     }
 
     fn probe(
@@ -653,7 +650,7 @@ impl mdev::Driver for VdsaDriver {
     ) -> Result<mdev::Probe<impl PinInit<Vdsa, Error>>> {
         let shared = &data.shared;
         let wq = WqReservation::take(shared)?;
-        let adi = shared.adi_slot(wq.index).ok_or(ENODEV)?.clone();
+        let adi = shared.adi.slot(wq.index).ok_or(ENODEV)?.clone();
         let pasid = adi.pasid.clone();
         let dwords = config::adi_wqcfg(&shared.caps, pasid.pasid())?;
         shared.write_adi_wqcfg(wq.index, dwords)?;

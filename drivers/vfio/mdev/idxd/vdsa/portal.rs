@@ -27,15 +27,15 @@ use kernel::{
 };
 
 use crate::{
-    submit::{IMS_PORTALS, WQ_PORTALS_BYTES},
+    regs::{IMS_PORTALS, PORTAL_PAGE_BYTES, WQ_PORTALS_BYTES},
     Shared,
 };
 
-/// Size of a vDSA's BAR 2.
-pub(crate) const BAR2_SIZE: u64 = 4 * 4096;
+/// Size of a vDSA's BAR 2: the portal pages of one WQ, as on the DSA.
+pub(crate) const BAR2_SIZE: u64 = WQ_PORTALS_BYTES as u64;
 
 /// Bytes of the vDSA's BAR 2 that are mapped: the two portal pages.
-const MAPPED: u64 = 2 * 4096;
+const MAPPED: u64 = 2 * PORTAL_PAGE_BYTES as u64;
 
 /// The areas of BAR 2 that can be mapped, for the sparse mmap capability.
 pub(crate) const SPARSE_AREAS: [(u64, u64); 1] = [(0, MAPPED)];
@@ -69,7 +69,7 @@ pub(crate) fn mmap(shared: &Shared, wq: u16, vma: &VmaNew, pos: u64) -> Result {
             );
         }
     }
-    let portals = shared.user_portals.as_ref().ok_or(ENODEV)?;
+    let portals = shared.adi.user_portals.as_ref().ok_or(ENODEV)?;
     let wq_base = u64::from(wq) * WQ_PORTALS_BYTES as u64;
     portals.map(vma, wq_base + IMS_PORTALS as u64 + off)
 }
