@@ -32,7 +32,7 @@ use kernel::{
     },
 };
 
-use super::Core;
+use super::VdsaState;
 use crate::{config::AdiWqs, regs::SoftwareError};
 
 /// The WQs the host leaves for vDSAs, and what it keeps for each.
@@ -182,7 +182,7 @@ pub(crate) struct AdiSlot {
     events: SpinLockIrq<Events>,
     /// The vDSA that has the WQ, for event delivery.
     #[pin]
-    owner: Mutex<Option<Arc<Core>>>,
+    owner: Mutex<Option<Arc<VdsaState>>>,
 }
 
 impl AdiSlot {
@@ -251,7 +251,7 @@ impl AdiSlot {
 
     /// Makes `core` the vDSA that receives the WQ's events (none: events
     /// are dropped).
-    pub(crate) fn set_owner(&self, core: Option<Arc<Core>>) {
+    pub(crate) fn set_owner(&self, core: Option<Arc<VdsaState>>) {
         let old = core::mem::replace(&mut *self.owner.lock(), core);
         // Whatever a previous vDSA did not receive is not for the next.
         let _ = self.take_events();

@@ -27,7 +27,7 @@
 //! guest's accesses read and write atomically, without a lock; only the
 //! virtual command engine, which changes several registers and the physical
 //! WQ, runs under the vDSA's command lock. The blocks reach the physical WQ
-//! and the interrupts only through [`vcmd::Adi`], which [`Core`]
+//! and the interrupts only through [`vcmd::PhysWq`], which [`VdsaState`]
 //! implements:
 //!
 //! - [`cfgspace`]: the PCI configuration space (IDs, BARs, MSI-X, PCI
@@ -191,7 +191,7 @@ impl Drop for WqReservation {
 
 /// The part of a vDSA that its WQ's interrupt thread reaches too.
 #[pin_data]
-pub(crate) struct Core {
+pub(crate) struct VdsaState {
     shared: Arc<Shared>,
     adi: Arc<AdiSlot>,
     /// The configuration space (atomic, read and written without a lock).
@@ -211,7 +211,7 @@ pub(crate) struct Core {
     err: Mutex<Option<kernel::eventfd::EventFd>>,
 }
 
-impl Core {
+impl VdsaState {
     /// Runs an admin command on the physical WQ; the guest sees a failure as
     /// a hardware error (the host logs it).
     fn phys(&self, command: Command) -> Result<(), CmdError> {
@@ -265,7 +265,7 @@ impl Core {
     fn reset(&self, abort: bool) -> Result {
         let _cmd = self.cmd.lock();
         if !abort && self.regs.wq_enabled() {
-            vcmd::Adi::disable_wq(self).map_err(|_| EIO)?;
+            vcmd::PhysWq::disable_wq(self).map_err(|_| EIO)?;
             self.regs.set_wq_enabled(false);
         }
         vcmd::reset(&self.regs, self).map_err(|_| EIO)?;
@@ -274,7 +274,7 @@ impl Core {
     }
 }
 
-impl vcmd::Adi for Core {
+impl vcmd::PhysWq for VdsaState {
     fn enable_wq(&self) -> Result<(), CmdError> {
         self.phys(Command::EnableWq(self.adi.wq))
     }
@@ -309,7 +309,7 @@ impl vcmd::Adi for Core {
 #[pin_data]
 pub(crate) struct Vdsa {
     wq: WqReservation,
-    core: Arc<Core>,
+    core: Arc<VdsaState>,
     /// The eventfd of the request interrupt.
     #[pin]
     request: Mutex<Option<kernel::eventfd::EventFd>>,
@@ -656,7 +656,7 @@ impl mdev::Driver for VdsaDriver {
         shared.write_adi_wqcfg(wq.index, dwords)?;
         let regs = Registers::new(&data.backing)?;
         let core = Arc::pin_init(
-            pin_init!(Core {
+            pin_init!(VdsaState {
                 shared: shared.clone(),
                 adi,
                 cfg: ConfigSpace::new(data.identity),

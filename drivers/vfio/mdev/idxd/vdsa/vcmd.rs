@@ -53,7 +53,7 @@ const WQ_VECTOR: u16 = VECTORS - 1;
 /// The VFIO device implements it with the physical WQ's admin commands, its
 /// IMS vector and the eventfd of vector 0. The methods are called with the
 /// vDSA's command lock held, and may sleep.
-pub(crate) trait Adi {
+pub(crate) trait PhysWq {
     /// Enables the physical WQ.
     fn enable_wq(&self) -> Result<(), CmdError>;
     /// Disables the physical WQ, after its descriptors complete.
@@ -65,28 +65,28 @@ pub(crate) trait Adi {
     /// Returns the interrupt handle descriptors must carry for their
     /// completion interrupt to reach vector 1.
     fn request_int_handle(&self) -> Result<u16, CmdError>;
-    /// Takes back a handle [`Adi::request_int_handle`] returned.
+    /// Takes back a handle [`PhysWq::request_int_handle`] returned.
     fn release_int_handle(&self, handle: u16);
     /// Raises the vDSA's vector 0.
     fn raise_vector0(&self);
 }
 
 /// Raises `cause` and, if `notify` and it is new, vector 0.
-fn interrupt(regs: &Registers, adi: &impl Adi, cause: INTCAUSE, notify: bool) {
+fn interrupt(regs: &Registers, wq: &impl PhysWq, cause: INTCAUSE, notify: bool) {
     if regs.raise_cause(cause) && notify {
-        adi.raise_vector0();
+        wq.raise_vector0();
     }
 }
 
 /// Runs the command the guest wrote to `CMD`, reports it in `CMDSTS` and,
 /// if it asks for it, raises the completion interrupt. `bus_master` is the
 /// bus master enable of the vDSA's command register.
-pub(crate) fn execute(regs: &Registers, adi: &impl Adi, cmd: CMD, bus_master: bool) {
+pub(crate) fn execute(regs: &Registers, wq: &impl PhysWq, cmd: CMD, bus_master: bool) {
     let code: u32 = cmd.code().into();
     let outcome = if !regs.supports(code) {
         Outcome::Failed(CmdError::InvalidCommand)
     } else {
-        match Command::decode(cmd).and_then(|c| run(regs, adi, c, cmd, bus_master)) {
+        match Command::decode(cmd).and_then(|c| run(regs, wq, c, cmd, bus_master)) {
             Ok(result) => Outcome::Done(result),
             Err(e) => Outcome::Failed(e),
         }
@@ -94,7 +94,7 @@ pub(crate) fn execute(regs: &Registers, adi: &impl Adi, cmd: CMD, bus_master: bo
     // A reset device command cleared `CMD`: it still shows the command.
     regs.complete(cmd, outcome.to_status());
     if cmd.int_req().into_bool() {
-        interrupt(regs, adi, INTCAUSE::zeroed().with_command(true), true);
+        interrupt(regs, wq, INTCAUSE::zeroed().with_command(true), true);
     }
 }
 
@@ -122,9 +122,9 @@ fn need_enabled(regs: &Registers) -> Result<(), CmdError> {
 }
 
 /// Disables the WQ if it is enabled.
-fn disable_wq(regs: &Registers, adi: &impl Adi) -> Result<(), CmdError> {
+fn disable_wq(regs: &Registers, wq: &impl PhysWq) -> Result<(), CmdError> {
     if regs.wq_enabled() {
-        adi.disable_wq()?;
+        wq.disable_wq()?;
         regs.set_wq_enabled(false);
     }
     Ok(())
@@ -132,7 +132,7 @@ fn disable_wq(regs: &Registers, adi: &impl Adi) -> Result<(), CmdError> {
 
 fn run(
     regs: &Registers,
-    adi: &impl Adi,
+    wq: &impl PhysWq,
     command: Command,
     cmd: CMD,
     bus_master: bool,
@@ -151,22 +151,22 @@ fn run(
             if regs.device_state() != DeviceState::Enabled {
                 return Err(CmdError::DisableNotEnabled);
             }
-            disable_wq(regs, adi)?;
+            disable_wq(regs, wq)?;
             regs.set_device_state(DeviceState::Disabled);
         }
         Command::DrainAll | Command::AbortAll => {
             need_enabled(regs)?;
             if regs.wq_enabled() {
                 if command == Command::AbortAll {
-                    adi.abort_wq()?;
+                    wq.abort_wq()?;
                 } else {
-                    adi.drain_wq()?;
+                    wq.drain_wq()?;
                 }
             }
         }
-        Command::ResetDevice => reset(regs, adi)?,
-        Command::EnableWq(wq) => {
-            if wq != 0 {
+        Command::ResetDevice => reset(regs, wq)?,
+        Command::EnableWq(index) => {
+            if index != 0 {
                 return Err(CmdError::InvalidWq);
             }
             if regs.device_state() != DeviceState::Enabled {
@@ -175,7 +175,7 @@ fn run(
             if regs.wq_enabled() {
                 return Err(CmdError::WqEnabled);
             }
-            adi.enable_wq()?;
+            wq.enable_wq()?;
             regs.set_wq_enabled(true);
         }
         Command::DisableWqs(set) | Command::DrainWqs(set) | Command::AbortWqs(set) => {
@@ -185,16 +185,16 @@ fn run(
                 return Err(CmdError::WqNotEnabled);
             }
             match command {
-                Command::DisableWqs(_) => disable_wq(regs, adi)?,
-                Command::DrainWqs(_) => adi.drain_wq()?,
-                _ => adi.abort_wq()?,
+                Command::DisableWqs(_) => disable_wq(regs, wq)?,
+                Command::DrainWqs(_) => wq.drain_wq()?,
+                _ => wq.abort_wq()?,
             }
         }
         Command::ResetWqs(set) => {
             only_wq0(set)?;
             // The configuration is read-only: resetting the WQ only
             // disables it.
-            disable_wq(regs, adi)?;
+            disable_wq(regs, wq)?;
         }
         Command::RequestIntHandle(table, index) => {
             if table != IntTable::MsiX || index != WQ_VECTOR || int_operand_reserved(cmd) {
@@ -205,7 +205,7 @@ fn run(
                 // handle.
                 return Ok(handle);
             }
-            let handle = adi.request_int_handle()?;
+            let handle = wq.request_int_handle()?;
             regs.set_int_handle(Some(handle));
             return Ok(handle);
         }
@@ -216,7 +216,7 @@ fn run(
             {
                 return Err(CmdError::InvalidIntIndex);
             }
-            adi.release_int_handle(handle);
+            wq.release_int_handle(handle);
             regs.set_int_handle(None);
         }
         // Not in CMDCAP, refused before decoding.
@@ -238,14 +238,14 @@ fn int_operand_reserved(cmd: CMD) -> bool {
 ///
 /// Fails, leaving the registers as they are, if the physical WQ cannot be
 /// disabled.
-pub(crate) fn reset(regs: &Registers, adi: &impl Adi) -> Result<(), CmdError> {
+pub(crate) fn reset(regs: &Registers, wq: &impl PhysWq) -> Result<(), CmdError> {
     if regs.wq_enabled() {
         // Disabling waits for what is left; abandon it first.
-        adi.abort_wq()?;
-        disable_wq(regs, adi)?;
+        wq.abort_wq()?;
+        disable_wq(regs, wq)?;
     }
     if let Some(handle) = regs.int_handle() {
-        adi.release_int_handle(handle);
+        wq.release_int_handle(handle);
     }
     regs.reset();
     Ok(())
@@ -256,7 +256,7 @@ pub(crate) fn reset(regs: &Registers, adi: &impl Adi) -> Result<(), CmdError> {
 ///
 /// The PASID and privilege of the physical WQ, which the guest did not
 /// configure, are not shown.
-pub(crate) fn software_error(regs: &Registers, adi: &impl Adi, e: &SoftwareError) {
+pub(crate) fn software_error(regs: &Registers, wq: &impl PhysWq, e: &SoftwareError) {
     let mut e0 =
         e.e0.with_pasid(0u16)
             .with_privileged(false)
@@ -266,7 +266,7 @@ pub(crate) fn software_error(regs: &Registers, adi: &impl Adi, e: &SoftwareError
     }
     regs.record_swerr(&SoftwareError { e0, ..*e });
     let notify = regs.genctrl().softerr_int_en().into_bool();
-    interrupt(regs, adi, INTCAUSE::zeroed().with_error(true), notify);
+    interrupt(regs, wq, INTCAUSE::zeroed().with_error(true), notify);
 }
 
 /// Shows the guest that its device halted (the physical device did, so the
@@ -276,10 +276,10 @@ pub(crate) fn software_error(regs: &Registers, adi: &impl Adi, e: &SoftwareError
 ///
 /// While halted, reset device is the only command that succeeds: the others
 /// find the device not enabled (or, for enable device, not disabled).
-pub(crate) fn halt(regs: &Registers, adi: &impl Adi) {
+pub(crate) fn halt(regs: &Registers, wq: &impl PhysWq) {
     regs.set_device_state(DeviceState::Halted);
     let notify = regs.genctrl().halt_int_en().into_bool();
-    interrupt(regs, adi, INTCAUSE::zeroed().with_halt_state(true), notify);
+    interrupt(regs, wq, INTCAUSE::zeroed().with_halt_state(true), notify);
 }
 
 /// Takes the guest's interrupt handle back (the vector behind it is about to
@@ -288,14 +288,14 @@ pub(crate) fn halt(regs: &Registers, adi: &impl Adi) {
 /// holds no handle.
 ///
 /// The caller releases the handle's vector itself.
-pub(crate) fn revoke_int_handle(regs: &Registers, adi: &impl Adi) {
+pub(crate) fn revoke_int_handle(regs: &Registers, wq: &impl PhysWq) {
     if regs.int_handle().is_none() {
         return;
     }
     regs.set_int_handle(None);
     interrupt(
         regs,
-        adi,
+        wq,
         INTCAUSE::zeroed().with_int_handle_revoked(true),
         true,
     );
@@ -325,7 +325,7 @@ mod tests {
     /// A unit-test fixture, not a model of the hardware: it stands in for
     /// the ADI's physical WQ and interrupts only to record, in order, what
     /// the engine asks of them, and to fail on request. Nothing here runs
-    /// descriptors; the VFIO device implements [`Adi`] with the real WQ.
+    /// descriptors; the VFIO device implements [`PhysWq`] with the real WQ.
     struct Fixture {
         log: RefCell<KVec<Op>>,
         /// The operation that fails with a hardware error.
@@ -394,7 +394,7 @@ mod tests {
         }
     }
 
-    impl Adi for Fixture {
+    impl PhysWq for Fixture {
         fn enable_wq(&self) -> Result<(), CmdError> {
             self.record(Op::Enable)
         }
