@@ -159,16 +159,6 @@ static int wr32(int fd, uint64_t off, uint32_t v)
 }
 
 /* Whether the eventfd fires within ms milliseconds; consumes the count. */
-static int fired(int efd, int ms)
-{
-	struct pollfd p = { .fd = efd, .events = POLLIN };
-	uint64_t cnt;
-
-	if (poll(&p, 1, ms) != 1)
-		return 0;
-	return read(efd, &cnt, sizeof(cnt)) == sizeof(cnt) && cnt > 0;
-}
-
 /* VFIO_DEVICE_SET_IRQS on INTx with up to one element of data. */
 static int set_irqs(int fd, uint32_t flags, uint32_t index, uint32_t start,
 		    uint32_t count, const void *data, size_t size)

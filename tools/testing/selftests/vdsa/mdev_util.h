@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the mediated-device tests share: KTAP results, sysfs strings, and
- * creating and removing mdevs through sysfs. The including test sets
- * types_dir to the directory of the mdev type it creates.
+ * What the mediated-device tests share: KTAP results, sysfs strings,
+ * creating and removing mdevs through sysfs, and waiting for an eventfd
+ * their interrupts signal. The including test sets types_dir to the
+ * directory of the mdev type it creates.
  */
 #ifndef VDSA_MDEV_UTIL_H
 #define VDSA_MDEV_UTIL_H
@@ -10,7 +11,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +144,26 @@ static inline int mdev_group_node(const char *uuid, char *node, size_t size)
 	base = strrchr(link, '/');
 	snprintf(node, size, "/dev/vfio/%s", base ? base + 1 : link);
 	return 0;
+}
+
+/*
+ * Wait up to @ms ms for eventfd @efd to be signalled and take its count,
+ * the signals since it was last read; 0 if none came in time.
+ */
+static inline uint64_t eventfd_wait(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t cnt;
+
+	if (poll(&p, 1, ms) != 1 || read(efd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return 0;
+	return cnt;
+}
+
+/* Is eventfd @efd signalled within @ms ms? Its signals are taken. */
+static inline int fired(int efd, int ms)
+{
+	return eventfd_wait(efd, ms) > 0;
 }
 
 static int mdev_exists(const char *uuid)

@@ -66,17 +66,6 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Whether @fd becomes readable within @ms, consuming what it counted. */
-static int fired(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	uint64_t n;
-
-	if (poll(&p, 1, ms) != 1)
-		return 0;
-	return read(fd, &n, sizeof(n)) == sizeof(n);
-}
-
 static int verified_copy(struct vdsa *v, unsigned int seed)
 {
 	pattern(page(v, SRC_PAGE), PAGE, seed);

@@ -325,16 +325,6 @@ static void test_close_in_flight(const char *uuid)
 	munmap(mem, NPAGES * PAGE);
 }
 
-static int fired(int efd, int ms)
-{
-	struct pollfd p = { .fd = efd, .events = POLLIN };
-	uint64_t cnt;
-
-	if (poll(&p, 1, ms) != 1)
-		return 0;
-	return read(efd, &cnt, sizeof(cnt)) == sizeof(cnt) && cnt > 0;
-}
-
 static void test_remove_while_open(const char *uuid)
 {
 	int req = eventfd(0, EFD_NONBLOCK), status = -1;
