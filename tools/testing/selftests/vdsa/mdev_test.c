@@ -28,6 +28,7 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include "iommufd_util.h"
 #include "mdev_util.h"
 
 #define PARENT		"/sys/class/mdev_bus/rust_mdev"
@@ -84,43 +85,6 @@ struct cdev {
 	uint32_t ioas;
 };
 
-static void cdev_close(struct cdev *c);
-
-static int cdev_open(const char *uuid, struct cdev *c)
-{
-	int ret;
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	char node[300];
-
-	c->fd = -1;
-	c->iommufd = -1;
-	ret = mdev_cdev_node(uuid, node, sizeof(node));
-	if (ret)
-		return ret;
-	c->fd = open(node, O_RDWR);
-	if (c->fd < 0)
-		return -errno;
-	c->iommufd = open("/dev/iommu", O_RDWR);
-	if (c->iommufd < 0)
-		goto err;
-	bind.iommufd = c->iommufd;
-	if (ioctl(c->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		goto err;
-	if (ioctl(c->iommufd, IOMMU_IOAS_ALLOC, &alloc))
-		goto err;
-	c->ioas = alloc.out_ioas_id;
-	attach.pt_id = alloc.out_ioas_id;
-	if (ioctl(c->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
-		goto err;
-	return 0;
-err:
-	ret = -errno;
-	cdev_close(c);
-	return ret;
-}
-
 static void cdev_close(struct cdev *c)
 {
 	if (c->fd >= 0)
@@ -129,6 +93,20 @@ static void cdev_close(struct cdev *c)
 		close(c->iommufd);
 	c->fd = -1;
 	c->iommufd = -1;
+}
+
+static int cdev_open(const char *uuid, struct cdev *c)
+{
+	int ret;
+
+	ret = mdev_cdev_bind(uuid, &c->fd, &c->iommufd);
+	if (!ret)
+		ret = ioas_alloc(c->iommufd, &c->ioas);
+	if (!ret)
+		ret = attach_pt(c->fd, c->ioas);
+	if (ret)
+		cdev_close(c);
+	return ret;
 }
 
 static int rd(int fd, uint64_t off, void *buf, size_t len)
@@ -470,25 +448,11 @@ static void test_bad_access(int fd)
 
 static int group_open(const char *uuid, int *container, int *group)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[300];
 	int fd, ret;
 
-	*container = *group = -1;
-	ret = mdev_group_node(uuid, path, sizeof(path));
+	ret = mdev_group_container(uuid, group, container);
 	if (ret)
 		return ret;
-	*group = open(path, O_RDWR);
-	*container = open("/dev/vfio/vfio", O_RDWR);
-	if (*group < 0 || *container < 0)
-		return -errno;
-	if (ioctl(*group, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return -EPERM;
-	if (ioctl(*group, VFIO_GROUP_SET_CONTAINER, container))
-		return -errno;
-	if (ioctl(*container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		return -errno;
 	fd = ioctl(*group, VFIO_GROUP_GET_DEVICE_FD, uuid);
 	return fd < 0 ? -errno : fd;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the mediated-device tests share: KTAP results, sysfs strings,
- * creating and removing mdevs through sysfs, and waiting for an eventfd
- * their interrupts signal. The including test sets types_dir to the
- * directory of the mdev type it creates.
+ * creating and removing mdevs through sysfs, opening them through VFIO,
+ * and waiting for an eventfd their interrupts signal. The including test
+ * sets types_dir to the directory of the mdev type it creates.
  */
 #ifndef VDSA_MDEV_UTIL_H
 #define VDSA_MDEV_UTIL_H
@@ -17,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/vfio.h>
 
 #define MDEV_DEVICES	"/sys/bus/mdev/devices"
 
@@ -143,6 +145,63 @@ static inline int mdev_group_node(const char *uuid, char *node, size_t size)
 	link[n] = 0;
 	base = strrchr(link, '/');
 	snprintf(node, size, "/dev/vfio/%s", base ? base + 1 : link);
+	return 0;
+}
+
+/*
+ * Open mdev @uuid through its VFIO cdev and bind it to a new iommufd: the
+ * device in *@fd, the iommufd in *@iommufd, each -1 if it did not open.
+ * Returns 0 or a negative errno; the caller closes what is open.
+ */
+static inline int mdev_cdev_bind(const char *uuid, int *fd, int *iommufd)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	char node[300];
+	int ret;
+
+	*fd = -1;
+	*iommufd = -1;
+	ret = mdev_cdev_node(uuid, node, sizeof(node));
+	if (ret)
+		return ret;
+	*fd = open(node, O_RDWR);
+	if (*fd < 0)
+		return -errno;
+	*iommufd = open("/dev/iommu", O_RDWR);
+	if (*iommufd < 0)
+		return -errno;
+	bind.iommufd = *iommufd;
+	return ioctl(*fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ? -errno : 0;
+}
+
+/*
+ * Open the VFIO group of mdev @uuid and set it in a new type1v2 container
+ * (iommufd's emulation of it where the kernel has no other): the group in
+ * *@group, the container in *@container, each -1 if it did not open.
+ * Returns 0 or a negative errno (-EPERM if the group is not viable); the
+ * caller closes what is open.
+ */
+static inline int mdev_group_container(const char *uuid, int *group, int *container)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[300];
+	int ret;
+
+	*group = -1;
+	*container = -1;
+	ret = mdev_group_node(uuid, path, sizeof(path));
+	if (ret)
+		return ret;
+	*group = open(path, O_RDWR);
+	*container = open("/dev/vfio/vfio", O_RDWR);
+	if (*group < 0 || *container < 0)
+		return -errno;
+	if (ioctl(*group, VFIO_GROUP_GET_STATUS, &status) ||
+	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return -EPERM;
+	if (ioctl(*group, VFIO_GROUP_SET_CONTAINER, container) ||
+	    ioctl(*container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return -errno;
 	return 0;
 }
 
