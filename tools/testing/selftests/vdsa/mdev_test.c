@@ -29,6 +29,8 @@
 #include <linux/vfio.h>
 
 #include "iommufd_util.h"
+
+#define MDEV_UUID_PREFIX	"5a6b7c8d"
 #include "mdev_util.h"
 
 #define PARENT		"/sys/class/mdev_bus/rust_mdev"
@@ -71,11 +73,6 @@ static long available(void)
 	if (type_attr("available_instances", buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 10);
-}
-
-static void make_uuid(char *buf, unsigned int i)
-{
-	sprintf(buf, "5a6b7c8d-0000-4000-8000-%012x", i);
 }
 
 /* A device opened through its cdev and bound to a fresh iommufd. */

@@ -3,7 +3,9 @@
  * What the mediated-device tests share: KTAP results, sysfs strings,
  * creating and removing mdevs through sysfs, opening them through VFIO,
  * and waiting for an eventfd their interrupts signal. The including test
- * sets types_dir to the directory of the mdev type it creates.
+ * sets types_dir to the directory of the mdev type it creates; one that
+ * names its mdevs by number defines MDEV_UUID_PREFIX, the first group of
+ * their UUIDs, before including this header.
  */
 #ifndef VDSA_MDEV_UTIL_H
 #define VDSA_MDEV_UTIL_H
@@ -104,6 +106,14 @@ static int mdev_create(const char *uuid)
 	snprintf(path, sizeof(path), "%s/create", types_dir);
 	return write_str(path, uuid);
 }
+
+#ifdef MDEV_UUID_PREFIX
+/* The UUID of the test's mdev number @i. */
+static inline void make_uuid(char *buf, unsigned int i)
+{
+	sprintf(buf, MDEV_UUID_PREFIX "-0000-4000-8000-%012x", i);
+}
+#endif
 
 static int mdev_remove(const char *uuid)
 {

@@ -22,6 +22,8 @@
 #include <linux/vfio.h>
 #include "dsa_desc.h"
 #include "iommufd_util.h"
+
+#define MDEV_UUID_PREFIX	"7d5a0000"
 #include "mdev_util.h"
 #include "vdsa_regs.h"
 
@@ -60,11 +62,6 @@ static inline long long config_value(const char *key)
 		if (!strncmp(p, key, klen) && p[klen] == ' ')
 			return strtoll(p + klen + 1, NULL, 0);
 	return -1;
-}
-
-static inline void make_uuid(char *buf, unsigned int i)
-{
-	sprintf(buf, "7d5a0000-0000-4000-8000-%012x", i);
 }
 
 /*
