@@ -37,6 +37,7 @@
 #include <libvfio.h>
 
 #include "dsa_desc.h"
+#include "iommufd_util.h"
 
 /* BAR0 registers (drivers/dma/idxd/registers.h) */
 #define VER		0x00
@@ -680,25 +681,14 @@ static int attach(uint32_t hwpt, uint32_t flags, uint32_t pasid)
  */
 static int attach_pasid(uint32_t pasid, uint64_t at)
 {
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.user_va = (uintptr_t)buf,
-		.length = 1 << 20,
-		.iova = at,
-	};
-	uint32_t hwpt;
+	uint32_t hwpt, ioas = 0;
 
 	if (hwpt_alloc(dev->iommu->ioas_id, &hwpt) || attach(hwpt, 0, 0))
 		return -1;
-	if (ioctl(dev->iommu->iommufd, IOMMU_IOAS_ALLOC, &alloc))
+	if (ioas_alloc(dev->iommu->iommufd, &ioas) ||
+	    ioas_map(dev->iommu->iommufd, ioas, buf, at, 1 << 20))
 		return -1;
-	map.ioas_id = alloc.out_ioas_id;
-	if (ioctl(dev->iommu->iommufd, IOMMU_IOAS_MAP, &map))
-		return -1;
-	if (hwpt_alloc(alloc.out_ioas_id, &hwpt))
+	if (hwpt_alloc(ioas, &hwpt))
 		return -1;
 	return attach(hwpt, VFIO_DEVICE_ATTACH_PASID, pasid);
 }

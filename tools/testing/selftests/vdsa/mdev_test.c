@@ -375,29 +375,14 @@ static void test_mmap(int fd)
 
 static void test_dma(struct cdev *c)
 {
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = c->ioas,
-		.iova = DMA_IOVA,
-	};
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = c->ioas,
-		.iova = DMA_IOVA,
-	};
 	long page = getpagesize();
 	uint32_t *buf;
 
 	buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!result(buf != MAP_FAILED, "a buffer for DMA"))
 		return;
-	map.user_va = (uintptr_t)buf;
-	map.length = page;
-	unmap.length = page;
-	result(!ioctl(c->iommufd, IOMMU_IOAS_MAP, &map), "IOAS_MAP of the buffer at IOVA 0x%x",
-	       DMA_IOVA);
+	result(!ioas_map(c->iommufd, c->ioas, buf, DMA_IOVA, page),
+	       "IOAS_MAP of the buffer at IOVA 0x%x", DMA_IOVA);
 	wr32(c->fd, BAR0 + BAR0_SCRATCH, 0xfeedbeef);
 	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_LO, DMA_IOVA + 4);
 	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_HI, 0);
@@ -410,7 +395,7 @@ static void test_dma(struct cdev *c)
 	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_LO, DMA_IOVA);
 	result(!wr32(c->fd, BAR0 + BAR0_PIN, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) == 0 &&
 	       rd32(c->fd, BAR0 + BAR0_PINNED) == 1, "the device pins a page of the buffer");
-	result(!ioctl(c->iommufd, IOMMU_IOAS_UNMAP, &unmap) &&
+	result(!ioas_unmap(c->iommufd, c->ioas, DMA_IOVA, page) &&
 	       rd32(c->fd, BAR0 + BAR0_PINNED) == 0 && rd32(c->fd, BAR0 + BAR0_UNMAP_COUNT) == 1,
 	       "IOAS_UNMAP makes the device give the pinned page back (dma_unmap)");
 	result(!wr32(c->fd, BAR0 + BAR0_DMA_GO, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) != 0 &&
@@ -418,7 +403,8 @@ static void test_dma(struct cdev *c)
 	result(!wr32(c->fd, BAR0 + BAR0_PIN, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) != 0 &&
 	       rd32(c->fd, BAR0 + BAR0_PINNED) == 0, "pinning an unmapped page fails");
 	/* Left pinned: closing the device gives it back. */
-	result(!ioctl(c->iommufd, IOMMU_IOAS_MAP, &map) && !wr32(c->fd, BAR0 + BAR0_PIN, 1) &&
+	result(!ioas_map(c->iommufd, c->ioas, buf, DMA_IOVA, page) &&
+	       !wr32(c->fd, BAR0 + BAR0_PIN, 1) &&
 	       rd32(c->fd, BAR0 + BAR0_PINNED) == 1, "map and pin again, for close to release");
 	munmap(buf, page);
 }
