@@ -38,6 +38,7 @@
 
 #include "dsa_desc.h"
 #include "iommufd_util.h"
+#include "ktap.h"
 
 /* BAR0 registers (drivers/dma/idxd/registers.h) */
 #define VER		0x00
@@ -91,15 +92,6 @@ static bool v2;			/* the device has the 2.0 layout */
 static uint64_t iova;
 static uint64_t unmapped_iova;
 static unsigned int grpcfg, wqcfg, wqcfg_size;
-static int n, failed;
-
-static void result(int ok, const char *name)
-{
-	n++;
-	printf("%sok %d %s\n", ok ? "" : "not ", n, name);
-	if (!ok)
-		failed++;
-}
 
 /* Register accesses: one load or store each, never merged or elided */
 static uint32_t rd32(unsigned int off)
@@ -145,7 +137,7 @@ static void check_cmd(uint32_t cmd, uint32_t operand, uint8_t want,
 
 	if ((st & 0xff) != want)
 		printf("# %s: CMDSTS 0x%x, want error 0x%x\n", name, st, want);
-	result((st & 0xff) == want, name);
+	result((st & 0xff) == want, "%s", name);
 }
 
 static void wqcfg_write(int wq, int idx, uint32_t v)
@@ -193,7 +185,7 @@ static void check_status(struct dsa_hw_desc *d,
 
 	if (st != want)
 		printf("# %s: status 0x%x, want 0x%x\n", name, st, want);
-	result(st == want, name);
+	result(st == want, "%s", name);
 }
 
 static uint32_t crc32c(const uint8_t *p, size_t len)
@@ -945,7 +937,7 @@ static void halt_tests(void)
 	sts = rd32(GENSTS);
 	if ((sts & 3) != GENSTS_HALTED) {
 		for (i = 0; i < NR_TESTS_HALT; i++)
-			printf("ok %d halt # SKIP intel-dsa's x-fault-inject is off\n", ++n);
+			printf("ok %d halt # SKIP intel-dsa's x-fault-inject is off\n", ++test_n);
 		vfio_pci_msix_disable(dev);
 		return;
 	}
@@ -1032,6 +1024,6 @@ int main(int argc, char *argv[])
 	iova_allocator_cleanup(alloc);
 	vfio_pci_device_cleanup(dev);
 	iommu_cleanup(iommu);
-	printf("# Totals: pass:%d fail:%d\n", n - failed, failed);
-	return failed ? 1 : 0;
+	printf("# Totals: pass:%d fail:%d\n", test_n - test_failed, test_failed);
+	return test_failed ? 1 : 0;
 }

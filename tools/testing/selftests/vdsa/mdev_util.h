@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the mediated-device tests share: KTAP results, sysfs strings,
- * creating and removing mdevs through sysfs, opening them through VFIO,
- * and waiting for an eventfd their interrupts signal. The including test
- * sets types_dir to the directory of the mdev type it creates; one that
- * names its mdevs by number defines MDEV_UUID_PREFIX, the first group of
- * their UUIDs, before including this header.
+ * What the mediated-device tests share: KTAP results (ktap.h), sysfs
+ * strings, creating and removing mdevs through sysfs, opening them
+ * through VFIO, and waiting for an eventfd their interrupts signal. The
+ * including test sets types_dir to the directory of the mdev type it
+ * creates; one that names its mdevs by number defines MDEV_UUID_PREFIX,
+ * the first group of their UUIDs, before including this header.
  */
 #ifndef VDSA_MDEV_UTIL_H
 #define VDSA_MDEV_UTIL_H
@@ -23,39 +23,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/vfio.h>
+#include "ktap.h"
 
 #define MDEV_DEVICES	"/sys/bus/mdev/devices"
 
-static int test_n, test_failed;
 /* .../mdev_supported_types/<type> of the type under test. */
 static char types_dir[512];
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static int result(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++test_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		test_failed++;
-	return ok;
-}
 
 static int read_str(const char *path, char *buf, size_t size)
 {
