@@ -2,8 +2,9 @@
 /*
  * KTAP results of the C tests: a line "ok N <name>" or "not ok N <name>"
  * per check, numbered from 1, and diagnostics as "# " lines, each flushed
- * at once. The test prints the version line, the plan and its totals
- * itself, from test_n and test_failed.
+ * at once. The test prints the version line itself; the plan and the
+ * totals too, from test_n and test_failed, unless ktap_finish() ends the
+ * run.
  */
 #ifndef VDSA_KTAP_H
 #define VDSA_KTAP_H
@@ -39,6 +40,16 @@ static inline int result(int ok, const char *fmt, ...)
 	if (!ok)
 		test_failed++;
 	return ok;
+}
+
+/*
+ * The end of a run that did not print its plan first: the plan, then how
+ * many checks failed. Returns the exit status.
+ */
+static inline int ktap_finish(void)
+{
+	printf("1..%d\n# %d failed\n", test_n, test_failed);
+	return test_failed ? 1 : 0;
 }
 
 #endif /* VDSA_KTAP_H */

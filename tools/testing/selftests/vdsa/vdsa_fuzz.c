@@ -387,6 +387,5 @@ int main(int argc, char **argv)
 	vdsa_close(&f);
 	result(!mdev_remove(uf) && !mdev_remove(uv) && !mdev_exists(uf),
 	       "remove both");
-	printf("1..%d\n# %d failed\n", test_n, test_failed);
-	return test_failed ? 1 : 0;
+	return ktap_finish();
 }

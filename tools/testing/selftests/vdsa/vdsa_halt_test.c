@@ -339,6 +339,5 @@ int main(int argc, char **argv)
 	result(users_sound(), "no copy or host job failed but in a halt, every halt shown and reset");
 	result(!mdev_remove(uuid[0]) && !mdev_remove(uuid[1]) && !mdev_exists(uuid[0]),
 	       "remove both");
-	printf("1..%d\n# %d failed\n", test_n, test_failed);
-	return test_failed ? 1 : 0;
+	return ktap_finish();
 }

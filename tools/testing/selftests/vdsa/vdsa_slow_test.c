@@ -895,7 +895,5 @@ int main(int argc, char **argv)
 	printf("TAP version 13\n");
 	run(0);
 	run(1);
-	printf("1..%d\n", test_n);
-	printf("# %d failed\n", test_failed);
-	return test_failed ? 1 : 0;
+	return ktap_finish();
 }

@@ -623,7 +623,5 @@ int main(int argc, char **argv)
 		run_unsafe();
 	else
 		run();
-	printf("1..%d\n", test_n);
-	printf("# %d failed\n", test_failed);
-	return test_failed ? 1 : 0;
+	return ktap_finish();
 }
