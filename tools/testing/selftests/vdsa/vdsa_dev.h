@@ -50,6 +50,18 @@
 
 static char bdf[64], debugfs[256];
 
+/*
+ * Test the DSA @pci_bdf: its BDF in bdf, the driver's debugfs config file
+ * of it in debugfs, its vDSA type in types_dir.
+ */
+static inline void select_dsa(const char *pci_bdf)
+{
+	snprintf(bdf, sizeof(bdf), "%s", pci_bdf);
+	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
+	snprintf(types_dir, sizeof(types_dir),
+		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+}
+
 /* A number after @key in the driver's debugfs config file; -1 if absent. */
 static inline long long config_value(const char *key)
 {

@@ -243,10 +243,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rounds = halts + 1;
-	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
-	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	select_dsa(argv[1]);
 	printf("TAP version 13\n");
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	inject = map_bar0(FAULT_INJECT);

@@ -884,10 +884,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s BDF [bench N | irq N]\n", argv[0]);
 		return 2;
 	}
-	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
-	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	select_dsa(argv[1]);
 	if (argc > 3 && !strcmp(argv[2], "bench"))
 		return run_bench(atol(argv[3]));
 	if (argc > 3 && !strcmp(argv[2], "irq"))
