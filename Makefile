@@ -52,17 +52,16 @@ modules_install:
 
 # What the emulated machine finds under /opt/vdsa. The C tests are static
 # binaries built against the uapi headers of the project's kernel tree.
-# tools/kernel/vfio-selftests.sh installs the headers there. l2/ holds our
-# QEMU, its libraries and firmware and the kernel, for vdsa-l2 (a nested
-# guest); so this needs the kernel and QEMU built.
+# tools/kernel/vfio-selftests.sh installs the headers there, and the vDSA
+# selftests (programs and scripts) in tests/ through their kselftest
+# Makefile in the prepared kernel tree. l2/ holds our QEMU, its libraries
+# and firmware and the kernel, for vdsa-l2 (a nested guest); so this needs
+# the kernel and QEMU built.
 UAPI := build/kernel-headers
-SELFTESTS_C := mdev_test idxd_user_test vdsa_test vdsa_slow_test vdsa_fuzz lifecycle_soak \
-	vdsa_halt_test
 
 guest:
 	@rm -rf $(GUEST)
 	@mkdir -p $(GUEST)/bin $(GUEST)/tests
-	@cp tools/testing/selftests/vdsa/*.sh $(GUEST)/tests/
 	@cp tools/vm/demo.sh $(GUEST)/bin/vdsa-demo
 	@cp tools/vm/vdsa-l2 $(GUEST)/bin/vdsa-l2
 	@cp tools/vm/l2-demo.sh $(GUEST)/bin/vdsa-l2-demo
@@ -74,10 +73,6 @@ guest:
 		tools/qemu/tests/mmio_remap_test.c
 	@tools/qemu/tests/store64b/build.sh $(GUEST)/tests/store64b && rm $(GUEST)/tests/store64b.elf
 	@tools/kernel/vfio-selftests.sh $(GUEST)/tests
-	@for t in $(SELFTESTS_C); do \
-		gcc -static -O2 -Wall -Werror -I$(UAPI)/include \
-			-o $(GUEST)/tests/$$t tools/testing/selftests/vdsa/$$t.c || exit 1; \
-	done
 	@gcc -static -O2 -Wall -Wextra -Werror -I$(UAPI)/include \
 		-o $(GUEST)/bin/vdsa_copy samples/vfio-mdev/vdsa_copy.c
 

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the kernel's VFIO selftests (tools/testing/selftests/vfio of the
-# cached tree) out of tree and statically, for the emulated machine.
+# Build the kernel's VFIO selftests and the vDSA selftests
+# (tools/testing/selftests/vfio and vdsa of the cached tree) out of tree and
+# statically, for the emulated machine.
 #
-#   tools/kernel/vfio-selftests.sh DEST    copies the test programs to DEST
+#   tools/kernel/vfio-selftests.sh DEST    installs the test programs in DEST
 #
-# Only vfio_pci_driver_test is built: its DSA driver (lib/drivers/dsa) is
-# the independent check of the DSA model. The objects go to build/vfio-selftests
+# Of the VFIO selftests only vfio_pci_driver_test is built: its DSA driver
+# (lib/drivers/dsa) is the independent check of the DSA model. The vDSA
+# selftests are installed as their Makefile lists them: the programs, among
+# them those that drive a device through libvfio, the scripts and the
+# config. The objects go to build/vfio-selftests and build/vdsa-selftests
 # and the UAPI headers to build/kernel-headers, outside the kernel tree.
-# The project's own tests that drive a device through libvfio
-# (tools/testing/selftests/vdsa/*_test.c that include libvfio.h) are linked
-# against the same library.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +23,8 @@ tests=(vfio_pci_driver_test)
 tree=$("$here/prepare.sh")
 hdr=$top/build/kernel-headers
 out=$top/build/vfio-selftests
-mkdir -p "$hdr" "$out" "$dest"
+vdsa_out=$top/build/vdsa-selftests
+mkdir -p "$hdr" "$out" "$vdsa_out" "$dest"
 
 # The UAPI headers, reinstalled only when the tree's version changes.
 stamp=$(sha256sum "$tree/include/uapi/linux/vfio.h" "$tree/Makefile" | sha256sum | cut -c1-16)
@@ -39,12 +41,9 @@ for t in "${tests[@]}"; do
 	cp "$out/$t" "$dest/"
 done
 
-vfio=$tree/tools/testing/selftests/vfio
-mapfile -t libvfio < <(find "$out/libvfio" -name '*.o' | sort)
-for src in "$top"/tools/testing/selftests/vdsa/*_test.c; do
-	grep -q '#include <libvfio.h>' "$src" || continue
-	gcc -static -O2 -Wall -Werror -pthread \
-		-isystem "$hdr/include" -I"$vfio/lib/include" -I"$tree/tools/include" \
-		-I"$tree/tools/testing/selftests" \
-		-o "$dest/$(basename "$src" .c)" "$src" "${libvfio[@]}" -luuid
-done
+# The vDSA target's own output (its file lists, lib.mk's CC lines) is noise
+# here: errors and warnings go to stderr.
+make -s -C "$tree/tools/testing/selftests/vdsa" OUTPUT="$vdsa_out" \
+	KHDR_INCLUDES="-isystem $hdr/include" \
+	EXTRA_CFLAGS=-static LDFLAGS="-static -pthread" \
+	INSTALL_PATH="$dest" install >/dev/null

@@ -37,6 +37,8 @@
 #include <libvfio.h>
 
 #include "dsa_desc.h"
+#include "iommufd_util.h"
+#include "ktap.h"
 
 /* BAR0 registers (drivers/dma/idxd/registers.h) */
 #define VER		0x00
@@ -90,15 +92,6 @@ static bool v2;			/* the device has the 2.0 layout */
 static uint64_t iova;
 static uint64_t unmapped_iova;
 static unsigned int grpcfg, wqcfg, wqcfg_size;
-static int n, failed;
-
-static void result(int ok, const char *name)
-{
-	n++;
-	printf("%sok %d %s\n", ok ? "" : "not ", n, name);
-	if (!ok)
-		failed++;
-}
 
 /* Register accesses: one load or store each, never merged or elided */
 static uint32_t rd32(unsigned int off)
@@ -144,7 +137,7 @@ static void check_cmd(uint32_t cmd, uint32_t operand, uint8_t want,
 
 	if ((st & 0xff) != want)
 		printf("# %s: CMDSTS 0x%x, want error 0x%x\n", name, st, want);
-	result((st & 0xff) == want, name);
+	result((st & 0xff) == want, "%s", name);
 }
 
 static void wqcfg_write(int wq, int idx, uint32_t v)
@@ -192,7 +185,7 @@ static void check_status(struct dsa_hw_desc *d,
 
 	if (st != want)
 		printf("# %s: status 0x%x, want 0x%x\n", name, st, want);
-	result(st == want, name);
+	result(st == want, "%s", name);
 }
 
 static uint32_t crc32c(const uint8_t *p, size_t len)
@@ -680,25 +673,14 @@ static int attach(uint32_t hwpt, uint32_t flags, uint32_t pasid)
  */
 static int attach_pasid(uint32_t pasid, uint64_t at)
 {
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.user_va = (uintptr_t)buf,
-		.length = 1 << 20,
-		.iova = at,
-	};
-	uint32_t hwpt;
+	uint32_t hwpt, ioas = 0;
 
 	if (hwpt_alloc(dev->iommu->ioas_id, &hwpt) || attach(hwpt, 0, 0))
 		return -1;
-	if (ioctl(dev->iommu->iommufd, IOMMU_IOAS_ALLOC, &alloc))
+	if (ioas_alloc(dev->iommu->iommufd, &ioas) ||
+	    ioas_map(dev->iommu->iommufd, ioas, buf, at, 1 << 20))
 		return -1;
-	map.ioas_id = alloc.out_ioas_id;
-	if (ioctl(dev->iommu->iommufd, IOMMU_IOAS_MAP, &map))
-		return -1;
-	if (hwpt_alloc(alloc.out_ioas_id, &hwpt))
+	if (hwpt_alloc(ioas, &hwpt))
 		return -1;
 	return attach(hwpt, VFIO_DEVICE_ATTACH_PASID, pasid);
 }
@@ -955,7 +937,7 @@ static void halt_tests(void)
 	sts = rd32(GENSTS);
 	if ((sts & 3) != GENSTS_HALTED) {
 		for (i = 0; i < NR_TESTS_HALT; i++)
-			printf("ok %d halt # SKIP intel-dsa's x-fault-inject is off\n", ++n);
+			printf("ok %d halt # SKIP intel-dsa's x-fault-inject is off\n", ++test_n);
 		vfio_pci_msix_disable(dev);
 		return;
 	}
@@ -1042,6 +1024,6 @@ int main(int argc, char *argv[])
 	iova_allocator_cleanup(alloc);
 	vfio_pci_device_cleanup(dev);
 	iommu_cleanup(iommu);
-	printf("# Totals: pass:%d fail:%d\n", n - failed, failed);
-	return failed ? 1 : 0;
+	printf("# Totals: pass:%d fail:%d\n", test_n - test_failed, test_failed);
+	return test_failed ? 1 : 0;
 }

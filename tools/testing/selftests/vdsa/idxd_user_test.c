@@ -30,21 +30,13 @@
 #include <unistd.h>
 
 #include "dsa_desc.h"
+#include "ktap.h"
 
 #define BUF_SIZE	4096
 #define PORTAL_SIZE	4096
 #define NR_TESTS	16
 
-static int n, failed;
 static char dsa_dir[128];
-
-static void result(int ok, const char *name)
-{
-	n++;
-	printf("%sok %d %s\n", ok ? "" : "not ", n, name);
-	if (!ok)
-		failed++;
-}
 
 /* Write @val to the file @path (a sysfs attribute) */
 static int put_file(const char *path, const char *val)
@@ -178,7 +170,7 @@ static void run(const char *wq, void *portal, bool shared,
 	st = dsa_submit(portal, shared, d, c);
 	snprintf(name, sizeof(name), "%s: MEMMOVE 4 KiB (status 0x%x)", wq, st);
 	result(st == DSA_COMP_SUCCESS && c->bytes_completed == BUF_SIZE &&
-	       !memcmp(src, dst, BUF_SIZE), name);
+	       !memcmp(src, dst, BUF_SIZE), "%s", name);
 
 	dsa_desc_init(d, DSA_OPCODE_MEMFILL, (uintptr_t)c);
 	d->pattern = 0x8877665544332211ull;
@@ -190,7 +182,7 @@ static void run(const char *wq, void *portal, bool shared,
 	snprintf(name, sizeof(name), "%s: FILL, nothing beyond (status 0x%x)",
 		 wq, st);
 	result(st == DSA_COMP_SUCCESS && ok &&
-	       !memcmp(dst + BUF_SIZE - 8, src + BUF_SIZE - 8, 8), name);
+	       !memcmp(dst + BUF_SIZE - 8, src + BUF_SIZE - 8, 8), "%s", name);
 
 	memcpy(dst, src, BUF_SIZE);
 	dsa_desc_init(d, DSA_OPCODE_COMPARE, (uintptr_t)c);
@@ -199,12 +191,12 @@ static void run(const char *wq, void *portal, bool shared,
 	d->xfer_size = BUF_SIZE;
 	st = dsa_submit(portal, shared, d, c);
 	snprintf(name, sizeof(name), "%s: COMPARE equal (status 0x%x)", wq, st);
-	result(st == DSA_COMP_SUCCESS && c->result == 0, name);
+	result(st == DSA_COMP_SUCCESS && c->result == 0, "%s", name);
 	dst[3000] ^= 0x40;
 	st = dsa_submit(portal, shared, d, c);
 	snprintf(name, sizeof(name), "%s: COMPARE different at 3000", wq);
 	result(st == DSA_COMP_SUCCESS && c->result == 1 &&
-	       c->bytes_completed == 3000, name);
+	       c->bytes_completed == 3000, "%s", name);
 
 	/* No page requests (PRI is off): the fault is the descriptor's */
 	dsa_desc_init(d, DSA_OPCODE_MEMMOVE, (uintptr_t)c);
@@ -217,7 +209,7 @@ static void run(const char *wq, void *portal, bool shared,
 		 wq, st);
 	result(st == (DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE) &&
 	       c->fault_addr == (uintptr_t)hole && c->bytes_completed == 0,
-	       name);
+	       "%s", name);
 }
 
 int main(int argc, char *argv[])
@@ -291,7 +283,7 @@ int main(int argc, char *argv[])
 				      MAP_SHARED | MAP_POPULATE, fd, 0);
 		snprintf(name, sizeof(name), "%s: open and map the portal",
 			 kind);
-		result(portal != MAP_FAILED, name);
+		result(portal != MAP_FAILED, "%s", name);
 		if (portal == MAP_FAILED) {
 			for (k = 0; k < 5; k++)
 				result(0, "no portal to submit to");
@@ -305,6 +297,6 @@ int main(int argc, char *argv[])
 	munmap(mem, 4 * BUF_SIZE);
 
 	result(!teardown(argv[1], wq), "user WQs and the device disabled");
-	printf("# Totals: pass:%d fail:%d\n", n - failed, failed);
-	return failed ? 1 : 0;
+	printf("# Totals: pass:%d fail:%d\n", test_n - test_failed, test_failed);
+	return test_failed ? 1 : 0;
 }

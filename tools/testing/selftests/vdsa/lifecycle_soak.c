@@ -765,7 +765,5 @@ int main(int argc, char **argv)
 	result(ok, "afterwards: a vDSA on each WQ gets the host PASIDs of the first ones (%d..%d)",
 	       nafter ? after[0] : -1, nafter ? after[nafter - 1] : -1);
 	result(!host_job("memmove dwq 4096 10"), "afterwards: the host's own WQ works");
-	printf("1..%d\n", test_n);
-	printf("# %d failed\n", test_failed);
-	return test_failed ? 1 : 0;
+	return ktap_finish();
 }

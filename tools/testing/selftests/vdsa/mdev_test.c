@@ -28,6 +28,9 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include "iommufd_util.h"
+
+#define MDEV_UUID_PREFIX	"5a6b7c8d"
 #include "mdev_util.h"
 
 #define PARENT		"/sys/class/mdev_bus/rust_mdev"
@@ -72,54 +75,12 @@ static long available(void)
 	return strtol(buf, NULL, 10);
 }
 
-static void make_uuid(char *buf, unsigned int i)
-{
-	sprintf(buf, "5a6b7c8d-0000-4000-8000-%012x", i);
-}
-
 /* A device opened through its cdev and bound to a fresh iommufd. */
 struct cdev {
 	int iommufd;
 	int fd;
 	uint32_t ioas;
 };
-
-static void cdev_close(struct cdev *c);
-
-static int cdev_open(const char *uuid, struct cdev *c)
-{
-	int ret;
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	char node[300];
-
-	c->fd = -1;
-	c->iommufd = -1;
-	ret = mdev_cdev_node(uuid, node, sizeof(node));
-	if (ret)
-		return ret;
-	c->fd = open(node, O_RDWR);
-	if (c->fd < 0)
-		return -errno;
-	c->iommufd = open("/dev/iommu", O_RDWR);
-	if (c->iommufd < 0)
-		goto err;
-	bind.iommufd = c->iommufd;
-	if (ioctl(c->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		goto err;
-	if (ioctl(c->iommufd, IOMMU_IOAS_ALLOC, &alloc))
-		goto err;
-	c->ioas = alloc.out_ioas_id;
-	attach.pt_id = alloc.out_ioas_id;
-	if (ioctl(c->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
-		goto err;
-	return 0;
-err:
-	ret = -errno;
-	cdev_close(c);
-	return ret;
-}
 
 static void cdev_close(struct cdev *c)
 {
@@ -129,6 +90,20 @@ static void cdev_close(struct cdev *c)
 		close(c->iommufd);
 	c->fd = -1;
 	c->iommufd = -1;
+}
+
+static int cdev_open(const char *uuid, struct cdev *c)
+{
+	int ret;
+
+	ret = mdev_cdev_bind(uuid, &c->fd, &c->iommufd);
+	if (!ret)
+		ret = ioas_alloc(c->iommufd, &c->ioas);
+	if (!ret)
+		ret = attach_pt(c->fd, c->ioas);
+	if (ret)
+		cdev_close(c);
+	return ret;
 }
 
 static int rd(int fd, uint64_t off, void *buf, size_t len)
@@ -159,16 +134,6 @@ static int wr32(int fd, uint64_t off, uint32_t v)
 }
 
 /* Whether the eventfd fires within ms milliseconds; consumes the count. */
-static int fired(int efd, int ms)
-{
-	struct pollfd p = { .fd = efd, .events = POLLIN };
-	uint64_t cnt;
-
-	if (poll(&p, 1, ms) != 1)
-		return 0;
-	return read(efd, &cnt, sizeof(cnt)) == sizeof(cnt) && cnt > 0;
-}
-
 /* VFIO_DEVICE_SET_IRQS on INTx with up to one element of data. */
 static int set_irqs(int fd, uint32_t flags, uint32_t index, uint32_t start,
 		    uint32_t count, const void *data, size_t size)
@@ -410,29 +375,14 @@ static void test_mmap(int fd)
 
 static void test_dma(struct cdev *c)
 {
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = c->ioas,
-		.iova = DMA_IOVA,
-	};
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = c->ioas,
-		.iova = DMA_IOVA,
-	};
 	long page = getpagesize();
 	uint32_t *buf;
 
 	buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!result(buf != MAP_FAILED, "a buffer for DMA"))
 		return;
-	map.user_va = (uintptr_t)buf;
-	map.length = page;
-	unmap.length = page;
-	result(!ioctl(c->iommufd, IOMMU_IOAS_MAP, &map), "IOAS_MAP of the buffer at IOVA 0x%x",
-	       DMA_IOVA);
+	result(!ioas_map(c->iommufd, c->ioas, buf, DMA_IOVA, page),
+	       "IOAS_MAP of the buffer at IOVA 0x%x", DMA_IOVA);
 	wr32(c->fd, BAR0 + BAR0_SCRATCH, 0xfeedbeef);
 	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_LO, DMA_IOVA + 4);
 	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_HI, 0);
@@ -445,7 +395,7 @@ static void test_dma(struct cdev *c)
 	wr32(c->fd, BAR0 + BAR0_DMA_ADDR_LO, DMA_IOVA);
 	result(!wr32(c->fd, BAR0 + BAR0_PIN, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) == 0 &&
 	       rd32(c->fd, BAR0 + BAR0_PINNED) == 1, "the device pins a page of the buffer");
-	result(!ioctl(c->iommufd, IOMMU_IOAS_UNMAP, &unmap) &&
+	result(!ioas_unmap(c->iommufd, c->ioas, DMA_IOVA, page) &&
 	       rd32(c->fd, BAR0 + BAR0_PINNED) == 0 && rd32(c->fd, BAR0 + BAR0_UNMAP_COUNT) == 1,
 	       "IOAS_UNMAP makes the device give the pinned page back (dma_unmap)");
 	result(!wr32(c->fd, BAR0 + BAR0_DMA_GO, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) != 0 &&
@@ -453,7 +403,8 @@ static void test_dma(struct cdev *c)
 	result(!wr32(c->fd, BAR0 + BAR0_PIN, 1) && rd32(c->fd, BAR0 + BAR0_DMA_STATUS) != 0 &&
 	       rd32(c->fd, BAR0 + BAR0_PINNED) == 0, "pinning an unmapped page fails");
 	/* Left pinned: closing the device gives it back. */
-	result(!ioctl(c->iommufd, IOMMU_IOAS_MAP, &map) && !wr32(c->fd, BAR0 + BAR0_PIN, 1) &&
+	result(!ioas_map(c->iommufd, c->ioas, buf, DMA_IOVA, page) &&
+	       !wr32(c->fd, BAR0 + BAR0_PIN, 1) &&
 	       rd32(c->fd, BAR0 + BAR0_PINNED) == 1, "map and pin again, for close to release");
 	munmap(buf, page);
 }
@@ -480,25 +431,11 @@ static void test_bad_access(int fd)
 
 static int group_open(const char *uuid, int *container, int *group)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[300];
 	int fd, ret;
 
-	*container = *group = -1;
-	ret = mdev_group_node(uuid, path, sizeof(path));
+	ret = mdev_group_container(uuid, group, container);
 	if (ret)
 		return ret;
-	*group = open(path, O_RDWR);
-	*container = open("/dev/vfio/vfio", O_RDWR);
-	if (*group < 0 || *container < 0)
-		return -errno;
-	if (ioctl(*group, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return -EPERM;
-	if (ioctl(*group, VFIO_GROUP_SET_CONTAINER, container))
-		return -errno;
-	if (ioctl(*container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		return -errno;
 	fd = ioctl(*group, VFIO_GROUP_GET_DEVICE_FD, uuid);
 	return fd < 0 ? -errno : fd;
 }

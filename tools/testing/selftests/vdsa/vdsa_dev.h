@@ -22,6 +22,8 @@
 #include <linux/vfio.h>
 #include "dsa_desc.h"
 #include "iommufd_util.h"
+
+#define MDEV_UUID_PREFIX	"7d5a0000"
 #include "mdev_util.h"
 #include "vdsa_regs.h"
 
@@ -48,6 +50,18 @@
 
 static char bdf[64], debugfs[256];
 
+/*
+ * Test the DSA @pci_bdf: its BDF in bdf, the driver's debugfs config file
+ * of it in debugfs, its vDSA type in types_dir.
+ */
+static inline void select_dsa(const char *pci_bdf)
+{
+	snprintf(bdf, sizeof(bdf), "%s", pci_bdf);
+	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
+	snprintf(types_dir, sizeof(types_dir),
+		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+}
+
 /* A number after @key in the driver's debugfs config file; -1 if absent. */
 static inline long long config_value(const char *key)
 {
@@ -60,11 +74,6 @@ static inline long long config_value(const char *key)
 		if (!strncmp(p, key, klen) && p[klen] == ' ')
 			return strtoll(p + klen + 1, NULL, 0);
 	return -1;
-}
-
-static inline void make_uuid(char *buf, unsigned int i)
-{
-	sprintf(buf, "7d5a0000-0000-4000-8000-%012x", i);
 }
 
 /*
@@ -127,22 +136,12 @@ static inline int map_portal(struct vdsa *v)
  */
 static inline int cdev_open(const char *uuid, struct vdsa *v, int portal)
 {
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	char node[300];
 	int ret;
 
 	vdsa_init(v);
-	ret = mdev_cdev_node(uuid, node, sizeof(node));
-	if (ret)
-		return ret;
-	v->fd = open(node, O_RDWR);
-	v->iommufd = open("/dev/iommu", O_RDWR);
-	if (v->fd < 0 || v->iommufd < 0)
-		goto err;
-	bind.iommufd = v->iommufd;
-	if (ioctl(v->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		goto err;
-	ret = alloc_mem(v);
+	ret = mdev_cdev_bind(uuid, &v->fd, &v->iommufd);
+	if (!ret)
+		ret = alloc_mem(v);
 	if (!ret)
 		ret = ioas_alloc(v->iommufd, &v->ioas);
 	if (!ret)
@@ -154,38 +153,21 @@ static inline int cdev_open(const char *uuid, struct vdsa *v, int portal)
 	/* Enabled as the guest's driver would, through BAR0. */
 	if (!ret && portal && vdsa_enable(v->fd))
 		ret = -EIO;
-	if (ret) {
+	if (ret)
 		vdsa_close(v);
-		return ret;
-	}
-	return 0;
-err:
-	ret = -errno;
-	vdsa_close(v);
 	return ret;
 }
 
 /* The same through the legacy group and the container iommufd emulates. */
 static inline int group_open(const char *uuid, struct vdsa *v)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
-	char path[300];
 	int ret;
 
 	vdsa_init(v);
-	ret = mdev_group_node(uuid, path, sizeof(path));
-	if (ret)
-		return ret;
-	v->group = open(path, O_RDWR);
-	v->container = open("/dev/vfio/vfio", O_RDWR);
-	if (v->group < 0 || v->container < 0)
-		goto err;
-	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &status) ||
-	    ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container) ||
-	    ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		goto err;
-	ret = alloc_mem(v);
+	ret = mdev_group_container(uuid, &v->group, &v->container);
+	if (!ret)
+		ret = alloc_mem(v);
 	if (ret)
 		goto err_ret;
 	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

@@ -323,10 +323,7 @@ int main(int argc, char **argv)
 	if (!rng)
 		rng = 1;
 	seed = rng;
-	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
-	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	select_dsa(argv[1]);
 	printf("TAP version 13\n# seed %#llx, %ld operations\n", (unsigned long long)seed, ops);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	make_uuid(uf, 0x8000);
@@ -387,6 +384,5 @@ int main(int argc, char **argv)
 	vdsa_close(&f);
 	result(!mdev_remove(uf) && !mdev_remove(uv) && !mdev_exists(uf),
 	       "remove both");
-	printf("1..%d\n# %d failed\n", test_n, test_failed);
-	return test_failed ? 1 : 0;
+	return ktap_finish();
 }

@@ -66,17 +66,6 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Whether @fd becomes readable within @ms, consuming what it counted. */
-static int fired(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	uint64_t n;
-
-	if (poll(&p, 1, ms) != 1)
-		return 0;
-	return read(fd, &n, sizeof(n)) == sizeof(n);
-}
-
 static int verified_copy(struct vdsa *v, unsigned int seed)
 {
 	pattern(page(v, SRC_PAGE), PAGE, seed);
@@ -254,10 +243,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rounds = halts + 1;
-	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
-	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	select_dsa(argv[1]);
 	printf("TAP version 13\n");
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	inject = map_bar0(FAULT_INJECT);
@@ -350,6 +336,5 @@ int main(int argc, char **argv)
 	result(users_sound(), "no copy or host job failed but in a halt, every halt shown and reset");
 	result(!mdev_remove(uuid[0]) && !mdev_remove(uuid[1]) && !mdev_exists(uuid[0]),
 	       "remove both");
-	printf("1..%d\n# %d failed\n", test_n, test_failed);
-	return test_failed ? 1 : 0;
+	return ktap_finish();
 }

@@ -28,22 +28,6 @@
 
 static const char *mode;
 
-static int fired(int efd, int ms, uint64_t *count)
-{
-	struct pollfd p = { .fd = efd, .events = POLLIN };
-	uint64_t cnt = 0;
-
-	if (count)
-		*count = 0;
-	if (poll(&p, 1, ms) != 1)
-		return 0;
-	if (read(efd, &cnt, sizeof(cnt)) != sizeof(cnt))
-		return 0;
-	if (count)
-		*count = cnt;
-	return cnt > 0;
-}
-
 /* Points MSI-X vectors [start, start + n) at the eventfds @fds. */
 static int set_msix(int fd, unsigned int start, unsigned int n, const int *fds)
 {
@@ -129,7 +113,6 @@ static int copies_with_interrupts(struct guest *g, int n, uint16_t handle)
 {
 	struct dsa_hw_desc d;
 	int i, ok = 1;
-	uint64_t cnt;
 
 	for (i = 0; i < n; i++) {
 		pattern(page(&g->v, SRC_PAGE + i % 16), PAGE, i);
@@ -144,7 +127,7 @@ static int copies_with_interrupts(struct guest *g, int n, uint16_t handle)
 		ok &= dsa_wait(compl(&g->v, i), DSA_WAIT_MS) == DSA_COMP_SUCCESS &&
 		      !memcmp(page(&g->v, SRC_PAGE + i % 16), page(&g->v, DST_PAGE + i % 16),
 			      PAGE) &&
-		      fired(g->ev[1], 2000, &cnt) && cnt == 1;
+		      eventfd_wait(g->ev[1], 2000) == 1;
 	}
 	return ok;
 }
@@ -389,7 +372,7 @@ static void test_sequence(struct guest *g, const char *other_uuid)
 	cfg_write16(fd, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	result(vdsa_cmd(fd, C_ENABLE_DEVICE, 0, 1) == 0 && (bar0_read32(fd, R_GENSTS) & 3) == 1,
 	       "enable device: CMDSTS 0, GENSTS enabled");
-	result(fired(g->ev[0], 2000, NULL) && bar0_read32(fd, R_INTCAUSE) == INTCAUSE_COMMAND,
+	result(fired(g->ev[0], 2000) && bar0_read32(fd, R_INTCAUSE) == INTCAUSE_COMMAND,
 	       "its completion interrupt arrives on vector 0's eventfd, INTCAUSE command");
 	bar0_write32(fd, R_INTCAUSE, INTCAUSE_COMMAND);
 	result(bar0_read32(fd, R_INTCAUSE) == 0, "INTCAUSE is write 1 to clear");
@@ -413,7 +396,7 @@ static void test_sequence(struct guest *g, const char *other_uuid)
 	       "32 MEMMOVEs with completion interrupts: each copied and signalled on vector 1's eventfd");
 	after = completions(h);
 	result(after - before == 32, "the WQ's IMS vector counted them: %lld", after - before);
-	result(!fired(g->ev[0], 0, NULL), "nothing on vector 0 meanwhile");
+	result(!fired(g->ev[0], 0), "nothing on vector 0 meanwhile");
 	result(vdsa_cmd(fd, C_DRAIN_WQ, 1, 0) == 0 && vdsa_cmd(fd, C_DRAIN_ALL, 0, 0) == 0 &&
 	       vdsa_cmd(fd, C_ABORT_WQ, 1, 0) == 0 && vdsa_cmd(fd, C_ABORT_ALL, 0, 0) == 0,
 	       "drain WQ, drain all, abort WQ, abort all: CMDSTS 0");
@@ -439,18 +422,18 @@ static void test_sequence(struct guest *g, const char *other_uuid)
 	       vdsa_cmd(fd, C_DISABLE_DEVICE, 0, 0) == E_DISABLE_NOT_ENABLED,
 	       "disable device: CMDSTS 0, GENSTS disabled; twice: 0x31");
 	/* Masking vector 0 holds its interrupt until unmasked. */
-	fired(g->ev[0], 0, NULL);
+	fired(g->ev[0], 0);
 	irq_action(fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
 		   VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK);
 	vdsa_cmd(fd, C_DRAIN_ALL, 0, 1);
-	result(!fired(g->ev[0], 100, NULL), "vector 0 masked: a command's interrupt waits");
+	result(!fired(g->ev[0], 100), "vector 0 masked: a command's interrupt waits");
 	irq_action(fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
 		   VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK);
-	result(fired(g->ev[0], 1000, NULL), "unmasked: it arrives");
+	result(fired(g->ev[0], 1000), "unmasked: it arrives");
 	bar0_write32(fd, R_INTCAUSE, ~0u);
 	result(!irq_action(fd, VFIO_PCI_MSIX_IRQ_INDEX, 1, 1,
 			   VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER) &&
-	       fired(g->ev[1], 1000, NULL), "a loopback trigger of vector 1 signals its eventfd");
+	       fired(g->ev[1], 1000), "a loopback trigger of vector 1 signals its eventfd");
 }
 
 /*
@@ -521,19 +504,19 @@ static void test_swerr(struct guest *a, struct guest *b)
 	vdsa_enable(b->v.fd);
 	bar0_write32(fd, R_GENCTRL, GENCTRL_SOFTERR);
 	bar0_write32(b->v.fd, R_GENCTRL, GENCTRL_SOFTERR);
-	fired(a->ev[0], 0, NULL);
-	fired(b->ev[0], 0, NULL);
+	fired(a->ev[0], 0);
+	fired(b->ev[0], 0);
 	/* A completion record address that is not 32-byte aligned. */
 	dsa_desc_init(&d, DSA_OPCODE_NOOP, compl_iova(0) + 8);
 	dsa_movdir64b(a->v.portal, &d);
-	result(fired(a->ev[0], 3000, NULL) && (bar0_read32(fd, R_INTCAUSE) & INTCAUSE_ERROR),
+	result(fired(a->ev[0], 3000) && (bar0_read32(fd, R_INTCAUSE) & INTCAUSE_ERROR),
 	       "a misaligned completion record: vector 0 and INTCAUSE error on this vDSA");
 	e0 = bar0_read64(fd, R_SWERR);
 	result((e0 & 1) && (e0 & (1 << 3)) && ((e0 >> 16) & 0xff) == 0 && (e0 >> 40) == 0 &&
 	       bar0_read64(fd, R_SWERR + 0x10) == compl_iova(0) + 8,
 	       "SWERR: valid, on WQ 0, no host PASID shown, the faulting address (%#llx)",
 	       (unsigned long long)e0);
-	result(!fired(b->ev[0], 200, NULL) && bar0_read64(b->v.fd, R_SWERR) == 0 &&
+	result(!fired(b->ev[0], 200) && bar0_read64(b->v.fd, R_SWERR) == 0 &&
 	       bar0_read32(b->v.fd, R_INTCAUSE) == 0,
 	       "the other vDSA saw nothing");
 	bar0_write64(fd, R_SWERR, 3);
@@ -548,12 +531,12 @@ static void test_swerr(struct guest *a, struct guest *b)
 		struct dsa_hw_desc x;
 		uint8_t st;
 
-		fired(b->ev[1], 0, NULL);
+		fired(b->ev[1], 0);
 		dsa_desc_init(&x, DSA_OPCODE_NOOP, compl_iova(0));
 		x.flags |= IDXD_OP_FLAG_RCI;
 		x.int_handle = b->handle;
 		st = dsa_submit(a->v.portal, false, &x, compl(&a->v, 0));
-		result(st == DSA_COMP_INT_HANDLE_INVAL && !fired(b->ev[1], 200, NULL) &&
+		result(st == DSA_COMP_INT_HANDLE_INVAL && !fired(b->ev[1], 200) &&
 		       completions(b->handle) == before,
 		       "the other vDSA's interrupt handle: status 0x19, no interrupt there");
 	}
@@ -797,7 +780,7 @@ static double irq_us(const char *uuid, long n)
 		d.int_handle = sts >> 8 & 0xffff;
 		memset(compl(&g.v, 0), 0, 32);
 		dsa_movdir64b(g.v.portal, &d);
-		ok = fired(g.ev[1], 1000, NULL) && compl(&g.v, 0)->status == DSA_COMP_SUCCESS;
+		ok = fired(g.ev[1], 1000) && compl(&g.v, 0)->status == DSA_COMP_SUCCESS;
 	}
 	if (ok)
 		t = (now_ns() - t0) / n / 1000;
@@ -901,10 +884,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s BDF [bench N | irq N]\n", argv[0]);
 		return 2;
 	}
-	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
-	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+	select_dsa(argv[1]);
 	if (argc > 3 && !strcmp(argv[2], "bench"))
 		return run_bench(atol(argv[3]));
 	if (argc > 3 && !strcmp(argv[2], "irq"))
@@ -912,7 +892,5 @@ int main(int argc, char **argv)
 	printf("TAP version 13\n");
 	run(0);
 	run(1);
-	printf("1..%d\n", test_n);
-	printf("# %d failed\n", test_failed);
-	return test_failed ? 1 : 0;
+	return ktap_finish();
 }

@@ -108,8 +108,6 @@ static void test_types(long *avail)
 	char path[600], buf[512];
 	struct stat st;
 
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
 	result(stat(types_dir, &st) == 0, "type " TYPE " on %s", bdf);
 	snprintf(path, sizeof(path), "%s/description", types_dir);
 	result(!read_str(path, buf, sizeof(buf)) && strstr(buf, "dedicated WQ"),
@@ -325,16 +323,6 @@ static void test_close_in_flight(const char *uuid)
 	munmap(mem, NPAGES * PAGE);
 }
 
-static int fired(int efd, int ms)
-{
-	struct pollfd p = { .fd = efd, .events = POLLIN };
-	uint64_t cnt;
-
-	if (poll(&p, 1, ms) != 1)
-		return 0;
-	return read(efd, &cnt, sizeof(cnt)) == sizeof(cnt) && cnt > 0;
-}
-
 static void test_remove_while_open(const char *uuid)
 {
 	int req = eventfd(0, EFD_NONBLOCK), status = -1;
@@ -531,8 +519,6 @@ static void run_unsafe(void)
 	char uuid[64];
 	int ret;
 
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
 	make_uuid(uuid, 9);
 	result(!mdev_create(uuid), "create a vDSA");
 	ret = unprivileged_mmap(uuid);
@@ -563,8 +549,6 @@ static void run_bench(long count)
 	double t0, t;
 	int i;
 
-	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
 	make_uuid(uuid, 0xbe);
 	if (!result(!mdev_create(uuid) && !cdev_open(uuid, &v, 1), "bench: vDSA open"))
 		return;
@@ -624,8 +608,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s BDF [unsafe]\n", argv[0]);
 		return 2;
 	}
-	snprintf(bdf, sizeof(bdf), "%s", argv[1]);
-	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
+	select_dsa(argv[1]);
 	printf("TAP version 13\n");
 	if (bench)
 		run_bench(atol(argv[3]));
@@ -633,7 +616,5 @@ int main(int argc, char **argv)
 		run_unsafe();
 	else
 		run();
-	printf("1..%d\n", test_n);
-	printf("# %d failed\n", test_failed);
-	return test_failed ? 1 : 0;
+	return ktap_finish();
 }
