@@ -18,6 +18,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 dest=${1:?usage: vfio-selftests.sh DEST}
+# Absolute: the vDSA selftests are installed from the tree's directory.
+dest=$(mkdir -p "$dest" && cd "$dest" && pwd)
 tests=(vfio_pci_driver_test)
 
 tree=$("$here/prepare.sh")
