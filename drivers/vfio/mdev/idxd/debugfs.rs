@@ -2,8 +2,9 @@
 
 //! The device's debugfs directory, `/sys/kernel/debug/idxd_vdcm-<device>/`:
 //! `config` shows the device, the host's WQs, the vDSAs' WQs, IMS, software
-//! errors and halts; `submit` runs a job through a host WQ and shows the
-//! last job's report (see `submit`).
+//! errors and halts. With `CONFIG_VFIO_MDEV_IDXD_SELFTEST`, `submit` runs a
+//! self-test job through a host WQ and shows the last job's report (see
+//! `submit`).
 
 use kernel::{
     debugfs, fmt,
@@ -13,10 +14,14 @@ use kernel::{
     prelude::*,
     str::CString,
     sync::{atomic::Relaxed, Arc},
-    uaccess::UserSliceReader,
 };
 
-use crate::{regs, submit::Job, Shared};
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+use kernel::uaccess::UserSliceReader;
+
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+use crate::submit::Job;
+use crate::{regs, Shared};
 
 /// A device's debugfs directory and its files.
 pub(crate) type DebugFsDir = Pin<KBox<debugfs::Scope<Arc<Shared>>>>;
@@ -27,6 +32,7 @@ pub(crate) fn create(pdev: &pci::Device, shared: &Arc<Shared>) -> Result<DebugFs
     KBox::pin_init(
         debugfs::Scope::dir(shared.clone(), &name, |s, dir| {
             dir.read_callback_file(c"config", s, &show_config);
+            #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
             dir.read_write_callback_file(c"submit", s, &show_report, &run_job);
         }),
         GFP_KERNEL,
@@ -106,6 +112,7 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 }
 
 /// Reading `submit`: the last job's report.
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
 fn show_report(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let report = s.jobs.state.lock().report;
     write!(f, "{report}")
@@ -113,6 +120,7 @@ fn show_report(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 
 /// Writing `submit`: runs a job; fails with `EIO` if a descriptor's outcome
 /// was wrong, or with the error that stopped the job.
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
 fn run_job(s: &Arc<Shared>, reader: &mut UserSliceReader) -> Result {
     let mut text = [0u8; 64];
     let len = reader.len();

@@ -13,13 +13,14 @@ use kernel::{
     time::Delta,
 };
 
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+use crate::submit::Jobs;
 use crate::{
     cmd::{Command, Outcome, WqSet},
     config::{self, Plan, KERNEL_GROUP},
     halt::HaltState,
     ims,
     regs::{self, Capabilities, Tables},
-    submit::Jobs,
     swerr::SwerrLog,
     vdsa::adi::AdiPool,
 };
@@ -43,6 +44,7 @@ pub(crate) struct Shared {
     pub(crate) pdev: ARef<pci::Device>,
     /// Shared with the IMS domain, which writes the IMS table in it.
     pub(crate) bar0: Arc<pci::DevresBar<BAR0_MIN>>,
+    /// The portals of the host's WQs.
     pub(crate) bar2: pci::DevresBar<{ regs::WQ_PORTALS_BYTES }>,
     pub(crate) caps: Capabilities,
     pub(crate) tables: Tables,
@@ -57,7 +59,8 @@ pub(crate) struct Shared {
     /// Signalled by the interrupt handler when a command completes.
     #[pin]
     pub(crate) cmd_done: Completion,
-    /// The host's jobs (debugfs `submit`).
+    /// The host's self-test jobs (debugfs `submit`).
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
     #[pin]
     pub(crate) jobs: Jobs,
     /// Halts and the recoveries from them.

@@ -12,8 +12,9 @@
 //! [`siov`]), resets the device, configures the host's own WQs from the
 //! module parameters (see [`config`]), runs admin commands with their
 //! completion interrupt (see [`device`] and [`irq`]), reports software
-//! errors (see [`swerr`]), recovers from halts (see [`halt`]), and submits
-//! the host's own work (see [`submit`]). Its state is under
+//! errors (see [`swerr`]) and recovers from halts (see [`halt`]). With
+//! `CONFIG_VFIO_MDEV_IDXD_SELFTEST`, it runs self-test jobs on the host's
+//! WQs through debugfs (see `submit` and `job_irqs`). Its state is under
 //! `/sys/kernel/debug/idxd_vdcm-<device>/` (see [`debugfs`]). On a device
 //! whose Scalable IOV check passed, the WQs the host leaves become vDSAs
 //! (see [`vdsa`]), with completion interrupts from the device's IMS (see
@@ -37,13 +38,17 @@ use kernel::{
 mod cmd;
 mod config;
 mod debugfs;
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
 mod desc;
 mod device;
 mod event_irq;
 mod halt;
 mod ims;
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+mod job_irqs;
 mod regs;
 mod siov;
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
 mod submit;
 mod swerr;
 mod vdsa;
@@ -56,9 +61,21 @@ pub(crate) use device::{Shared, BAR0_MIN};
 use event_irq::EventIrq;
 use halt::HaltState;
 use regs::{Capabilities, DeviceState, Tables, WQ_PORTALS_BYTES};
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
 use submit::{Jobs, Pool};
 use swerr::SwerrLog;
 use vdsa::adi::{AdiPool, AdiSlot};
+
+/// The MSI-X table entry of the completion interrupts of the host's
+/// self-test jobs (entry 0 carries the device's events).
+pub(crate) const MSIX_COMPLETION: u16 = 1;
+/// MSI-X vectors the driver asks for: the device's events, and the
+/// completions of the self-test jobs if it runs them.
+const MSIX_VECTORS: u32 = if cfg!(CONFIG_VFIO_MDEV_IDXD_SELFTEST) {
+    MSIX_COMPLETION as u32 + 1
+} else {
+    1
+};
 
 /// Per-device state, alive from a successful probe until unbind.
 #[pin_data(PinnedDrop)]
@@ -121,6 +138,7 @@ impl pci::Driver for IdxdVdcm {
         drop(this.vdsa.lock().take());
         // Running jobs stop submitting and wait for what they have in
         // flight; removing the files waits for them.
+        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
         s.jobs.stop();
         drop(this.debugfs.lock().take());
         drop(this.ims.lock().take());
@@ -176,20 +194,25 @@ impl IdxdVdcm {
         }
 
         // Vector 0 carries the device's events; vector 1, if there is one,
-        // the host's completion interrupts (see `ims`).
+        // the completions of the self-test jobs (see `job_irqs`).
         let bound: &'bound pci::Device<Bound> = pdev;
         let vectors = bound.alloc_irq_vectors_devres(
             1,
-            u32::from(ims::MSIX_COMPLETION) + 1,
+            MSIX_VECTORS,
             pci::IrqTypes::default().with(pci::IrqType::MsiX),
         )?;
         let request = vectors.request(0)?;
-        let completion = vectors.request(ims::MSIX_COMPLETION.into()).ok();
+        let completion = if MSIX_VECTORS > u32::from(MSIX_COMPLETION) {
+            vectors.request(MSIX_COMPLETION.into()).ok()
+        } else {
+            None
+        };
         let pasid_value = pasid.pasid();
 
         let adi = if siov { plan.adi_wqs(&caps) } else { None };
         let (adi_slots, user_portals) = Self::adi_resources(bound, adi, portals_len)?;
 
+        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
         let pool = Pool::new(pdev.as_ref())?;
         let shared = Arc::pin_init(
             try_pin_init!(Shared {
@@ -203,6 +226,7 @@ impl IdxdVdcm {
                 pasid: pasid_value,
                 cmd_lock <- new_mutex!(()),
                 cmd_done <- Completion::new(),
+                #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
                 jobs <- Jobs::new(pool),
                 halt: HaltState::new(),
                 swerr: SwerrLog::new(),

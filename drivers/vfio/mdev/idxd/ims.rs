@@ -12,10 +12,9 @@
 //! nothing.
 //!
 //! Each WQ left for vDSAs gets a vector with its host PASID, whose handler raises vector 1 of the
-//! vDSA that has the WQ (see `vdsa::adi`). The host keeps a few vectors with counting handlers
-//! for its own jobs (`submit ... ims`, see [`JobVector`]): for work of its kernel PASID, for work
-//! of any PASID, for another PASID (which must not raise it), and one masked. The `ims_cycles`
-//! module parameter has probe allocate every slot and free them that many times first.
+//! vDSA that has the WQ (see `vdsa::adi`). With `CONFIG_VFIO_MDEV_IDXD_SELFTEST`, the host also
+//! keeps vectors for its self-test jobs (see `job_irqs`). The `ims_cycles` module parameter has
+//! probe allocate every slot and free them that many times first.
 //!
 //! On DSA 2.0 a reset of the device takes every handle back: after recovering from a halt the
 //! driver requests them again ([`Shared::reissue_int_handles`]); the vectors keep their slots.
@@ -25,48 +24,22 @@
 use kernel::{
     device::Bound,
     fmt,
-    irq::{self, IrqRequest, IrqReturn},
+    irq::{self, IrqRequest},
     pci::{
         self,
         ims::{Cookie, Domain, Index, Irq},
     },
     prelude::*,
-    sync::{
-        atomic::{Atomic, Relaxed},
-        new_mutex, Arc, Mutex,
-    },
+    sync::{new_mutex, Arc, Mutex},
 };
 
+#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+use crate::job_irqs::{JobIrqs, JobVectors};
 use crate::{
     cmd::{Command, IntTable},
-    submit::JobIrq,
     vdsa::adi::CompletionIrq,
     Shared, BAR0_MIN,
 };
-
-/// The MSI-X table entry of the host's completion interrupts (entry 0
-/// carries the device's events).
-pub(crate) const MSIX_COMPLETION: u16 = 1;
-
-/// Interrupts counted by a handler.
-pub(crate) struct Counter(Atomic<u64>);
-
-impl Counter {
-    /// Interrupts so far.
-    pub(crate) fn get(&self) -> u64 {
-        self.0.load(Relaxed)
-    }
-}
-
-/// A handler that counts its interrupts.
-pub(crate) struct CountingHandler(Arc<Counter>);
-
-impl irq::Handler for CountingHandler {
-    fn handle(&self) -> IrqReturn {
-        self.0 .0.fetch_add(1, Relaxed);
-        IrqReturn::Handled
-    }
-}
 
 /// An IMS vector with its handler and the device's interrupt handle for it.
 pub(crate) struct ImsVector<'bound, H: irq::Handler + 'static> {
@@ -86,31 +59,22 @@ impl<H: irq::Handler + 'static> ImsVector<'_, H> {
     }
 
     /// The Linux interrupt number.
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
     pub(crate) fn irq(&self) -> u32 {
         self.irq.vector().irq()
     }
 
     /// The PASID whose work may raise the vector, if only one.
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
     pub(crate) fn pasid(&self) -> Option<u32> {
         self.irq.vector().cookie().pasid()
     }
-}
 
-/// What a host job needs of a kept vector.
-#[derive(Clone)]
-pub(crate) struct JobVector {
-    /// The interrupt handle for descriptors.
-    pub(crate) handle: u16,
-    /// The slot.
-    pub(crate) slot: u32,
-    /// The Linux interrupt number.
-    pub(crate) irq: u32,
-    /// The only PASID whose work may raise it, if any.
-    pub(crate) pasid: Option<u32>,
-    /// Masked: raises nothing.
-    pub(crate) masked: bool,
-    /// Its handler's count.
-    pub(crate) counter: Arc<Counter>,
+    /// Masks the vector: it raises nothing.
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+    pub(crate) fn disable(&self) {
+        self.irq.disable();
+    }
 }
 
 /// Why the device has no IMS domain.
@@ -131,10 +95,9 @@ struct StatusInner {
     domain: Option<Result<u32, Refused>>,
     /// Vectors allocated.
     in_use: u32,
-    /// The host's job vectors.
-    vectors: KVec<JobVector>,
-    /// The host's MSI-X completion vector.
-    msix: Option<JobVector>,
+    /// The vectors of the host's self-test jobs.
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+    jobs: JobVectors,
 }
 
 /// The IMS state that the host's jobs and debugfs see, kept in `Shared`.
@@ -152,25 +115,10 @@ impl Status {
         })
     }
 
-    /// The vectors of a job: none to poll, the host's IMS job vectors,
-    /// the first of them, or the MSI-X completion vector; [`ENODEV`] if
-    /// there are none.
-    pub(crate) fn job_vectors(&self, irq: JobIrq) -> Result<KVec<JobVector>> {
-        let inner = self.inner.lock();
-        let chosen = match irq {
-            JobIrq::Poll => return Ok(KVec::new()),
-            JobIrq::Ims => &inner.vectors[..],
-            JobIrq::Ims1 => inner.vectors.get(..1).unwrap_or(&[]),
-            JobIrq::MsiX => inner.msix.as_slice(),
-        };
-        if chosen.is_empty() {
-            return Err(ENODEV);
-        }
-        let mut v = KVec::with_capacity(chosen.len(), GFP_KERNEL)?;
-        for jv in chosen {
-            v.push(jv.clone(), GFP_KERNEL)?;
-        }
-        Ok(v)
+    /// Runs `f` on the vectors of the host's self-test jobs.
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+    pub(crate) fn with_jobs<R>(&self, f: impl FnOnce(&mut JobVectors) -> R) -> R {
+        f(&mut self.inner.lock().jobs)
     }
 
     /// Writes the IMS state, for the `config` file.
@@ -183,41 +131,16 @@ impl Status {
             Some(Err(Refused::NoRemapping)) => writeln!(f, "ims no (no interrupt remapping)")?,
             Some(Err(Refused::Error(e))) => writeln!(f, "ims no ({:?})", e)?,
         }
-        for v in inner.vectors.iter() {
-            write!(
-                f,
-                "ims_vector slot {} handle {} irq {} ",
-                v.slot, v.handle, v.irq
-            )?;
-            match v.pasid {
-                Some(p) => write!(f, "pasid {p}")?,
-                None => write!(f, "pasid any")?,
-            }
-            writeln!(
-                f,
-                " masked {} count {}",
-                u8::from(v.masked),
-                v.counter.get()
-            )?;
-        }
-        if let Some(v) = &inner.msix {
-            writeln!(
-                f,
-                "msix_vector entry {} handle {} irq {} count {}",
-                v.slot,
-                v.handle,
-                v.irq,
-                v.counter.get()
-            )?;
-        }
+        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+        inner.jobs.show(f)?;
         Ok(())
     }
 }
 
 impl Shared {
     /// Requests again the interrupt handles the host holds, after a reset of the device took them
-    /// back (DSA 2.0; on 1.0 a handle is its entry and nothing was given): the MSI-X completion
-    /// vector's, the job vectors' and each vDSA WQ's vector's, in the order of probe. A handle
+    /// back (DSA 2.0; on 1.0 a handle is its entry and nothing was given): the self-test job
+    /// vectors' and each vDSA WQ's vector's, in the order of probe. A handle
     /// may come back different: the next jobs and the vDSAs' next Request Interrupt Handle
     /// commands get the new one (a vDSA's guest, shown the halt, resets its device, which drops
     /// the handle it had).
@@ -225,16 +148,8 @@ impl Shared {
         if self.caps.version_major < 2 {
             return Ok(());
         }
-        let mut status = self.ims.inner.lock();
-        if let Some(v) = status.msix.as_mut() {
-            v.handle = self.exec(Command::RequestIntHandle(IntTable::MsiX, MSIX_COMPLETION))?;
-        }
-        for v in status.vectors.iter_mut() {
-            v.handle = self.exec(Command::RequestIntHandle(
-                IntTable::Ims,
-                u16::try_from(v.slot)?,
-            ))?;
-        }
+        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+        self.ims.with_jobs(|jobs| jobs.reissue_int_handles(self))?;
         for slot in self.adi.slots.iter() {
             if let Some(entry) = slot.ims_slot() {
                 let handle = self.exec(Command::RequestIntHandle(IntTable::Ims, entry))?;
@@ -246,24 +161,22 @@ impl Shared {
 }
 
 /// The device's IMS domain, if any, and the vectors the host keeps; dropped at unbind.
-///
-/// Also the host's MSI-X completion vector, the reference IMS is measured
-/// against.
 pub(crate) struct Ims<'bound> {
     pdev: &'bound pci::Device<Bound>,
     shared: Arc<Shared>,
     domain: Option<Domain<'bound, BAR0_MIN>>,
-    kept: KVec<ImsVector<'bound, CountingHandler>>,
     /// One vector per WQ left for vDSAs (see [`crate::vdsa::adi`]).
     adi: KVec<ImsVector<'bound, CompletionIrq>>,
-    /// The MSI-X completion vector's handler and handle.
-    msix: Option<(Pin<KBox<irq::Registration<'bound, CountingHandler>>>, u16)>,
+    /// The vectors of the host's self-test jobs, and their MSI-X reference.
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+    jobs: JobIrqs<'bound>,
 }
 
 impl<'bound> Ims<'bound> {
     /// Creates the IMS domain over the device's IMS table, or says once why not, runs `cycles`
-    /// allocation cycles and allocates the host's job vectors; registers the MSI-X completion
-    /// vector `msix` (entry [`MSIX_COMPLETION`]) if there is one.
+    /// allocation cycles and allocates the vDSAs' vectors. With the self-test jobs, also
+    /// registers their MSI-X completion vector `msix` (entry [`crate::MSIX_COMPLETION`]) if there
+    /// is one and allocates their IMS vectors, before the vDSAs'.
     pub(crate) fn new(
         pdev: &'bound pci::Device<Bound>,
         shared: Arc<Shared>,
@@ -296,15 +209,22 @@ impl<'bound> Ims<'bound> {
             pdev,
             shared,
             domain: domain.ok(),
-            kept: KVec::new(),
             adi: KVec::new(),
-            msix: None,
+            #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+            jobs: JobIrqs::default(),
         };
+        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+        let mut jobs = core::mem::take(&mut ims.jobs);
+        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
         if let Some(request) = msix {
-            if let Err(e) = ims.register_msix(request) {
+            if let Err(e) = jobs.register_msix(&ims, request) {
                 dev_warn!(pdev, "no MSI-X completion vector: {:?}\n", e);
             }
         }
+        // Without the self-test jobs, nothing takes completions on MSI-X
+        // (and the driver asks for no vector for them).
+        #[cfg(not(CONFIG_VFIO_MDEV_IDXD_SELFTEST))]
+        let _ = msix;
         if ims.domain.is_some() {
             if cycles > 0 {
                 match (0..cycles).try_for_each(|_| ims.cycle()) {
@@ -317,46 +237,25 @@ impl<'bound> Ims<'bound> {
                     Err(e) => dev_err!(pdev, "IMS: allocation cycles failed: {:?}\n", e),
                 }
             }
-            if let Err(e) = ims.alloc_job_vectors() {
+            #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+            if let Err(e) = jobs.alloc_ims(&ims) {
                 dev_warn!(pdev, "IMS: no vectors for the host's jobs: {:?}\n", e);
             }
             if let Err(e) = ims.alloc_adi_vectors() {
                 dev_warn!(pdev, "IMS: no vectors for the vDSAs: {:?}\n", e);
             }
         }
+        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+        {
+            ims.jobs = jobs;
+        }
         ims
     }
 
-    /// Registers a counting handler on the MSI-X completion vector and gets
-    /// its handle.
-    fn register_msix(&mut self, request: IrqRequest<'bound>) -> Result {
-        let counter = Arc::new(Counter(Atomic::new(0)), GFP_KERNEL)?;
-        let irq = request.irq();
-        let reg = KBox::pin_init(
-            irq::Registration::new_static(
-                request,
-                irq::Flags::TRIGGER_NONE,
-                c"idxd_vdcm-msix",
-                Ok::<_, Error>(CountingHandler(counter.clone())),
-            ),
-            GFP_KERNEL,
-        )?;
-        let handle = if self.shared.caps.version_major >= 2 {
-            self.shared
-                .exec(Command::RequestIntHandle(IntTable::MsiX, MSIX_COMPLETION))?
-        } else {
-            MSIX_COMPLETION
-        };
-        self.msix = Some((reg, handle));
-        self.shared.ims.inner.lock().msix = Some(JobVector {
-            handle,
-            slot: MSIX_COMPLETION.into(),
-            irq,
-            pasid: None,
-            masked: false,
-            counter,
-        });
-        Ok(())
+    /// The driver's shared state.
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     fn domain(&self) -> Result<&Domain<'bound, BAR0_MIN>> {
@@ -405,44 +304,6 @@ impl<'bound> Ims<'bound> {
         self.update_in_use();
     }
 
-    /// The host's job vectors: two for its kernel PASID, one for any PASID, one for a PASID
-    /// the host does not use, and one for its kernel PASID, masked.
-    fn alloc_job_vectors(&mut self) -> Result {
-        let kernel = Cookie::pasid_only(self.shared.pasid)?;
-        // Any other 20-bit PASID.
-        let other = Cookie::pasid_only(self.shared.pasid ^ 1)?;
-        let plan = [
-            (kernel, false),
-            (kernel, false),
-            (Cookie::ANY, false),
-            (other, false),
-            (kernel, true),
-        ];
-        self.kept.reserve(plan.len(), GFP_KERNEL)?;
-        let mut jobs = KVec::with_capacity(plan.len(), GFP_KERNEL)?;
-        for (cookie, masked) in plan {
-            let counter = Arc::new(Counter(Atomic::new(0)), GFP_KERNEL)?;
-            let v = self.alloc(cookie, Ok::<_, Error>(CountingHandler(counter.clone())))?;
-            if masked {
-                v.irq.disable();
-            }
-            jobs.push(
-                JobVector {
-                    handle: v.handle(),
-                    slot: v.slot(),
-                    irq: v.irq(),
-                    pasid: v.pasid(),
-                    masked,
-                    counter,
-                },
-                GFP_KERNEL,
-            )?;
-            self.kept.push(v, GFP_KERNEL)?;
-        }
-        self.shared.ims.inner.lock().vectors = jobs;
-        Ok(())
-    }
-
     /// Allocates the vector of each WQ left for vDSAs, for work of the WQ's
     /// host PASID, and tells the WQ's slot its handle.
     fn alloc_adi_vectors(&mut self) -> Result {
@@ -489,11 +350,6 @@ impl<'bound> Ims<'bound> {
 
 impl Drop for Ims<'_> {
     fn drop(&mut self) {
-        // Jobs stop seeing the vectors before they go; their handles are the device's last.
-        let (jobs, msix) = {
-            let mut status = self.shared.ims.inner.lock();
-            (core::mem::take(&mut status.vectors), status.msix.take())
-        };
         // The vDSAs are gone (their parent goes first at unbind).
         let shared = self.shared.clone();
         while let Some(v) = self.adi.pop() {
@@ -510,21 +366,10 @@ impl Drop for Ims<'_> {
         for slot in shared.adi.slots.iter() {
             slot.set_vector(None);
         }
-        while let Some(v) = self.kept.pop() {
-            let h = jobs
-                .iter()
-                .find(|j| j.slot == v.slot())
-                .map_or(v.handle(), |j| j.handle);
-            self.free(v, h);
-        }
-        if let Some((reg, handle)) = self.msix.take() {
-            if self.shared.caps.version_major >= 2 {
-                let handle = msix.map_or(handle, |m| m.handle);
-                let _ = self
-                    .shared
-                    .exec(Command::ReleaseIntHandle(IntTable::MsiX, handle));
-            }
-            drop(reg);
+        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+        {
+            let mut jobs = core::mem::take(&mut self.jobs);
+            jobs.free(self);
         }
     }
 }

@@ -31,7 +31,7 @@ use kernel::{
 use crate::{
     config::{KernelWq, WqMode},
     desc::{record, Descriptor, Opcode, Status, COMPLETION_BYTES},
-    ims::JobVector,
+    job_irqs::JobVector,
     regs::{SoftwareError, IMS_PORTALS, WQ_PORTALS_BYTES},
     Shared,
 };
@@ -428,7 +428,7 @@ impl Shared {
             return Err(EIO);
         }
         let mut scratch = KVec::from_elem(0u8, JOB_MAX_BYTES as usize, GFP_KERNEL)?;
-        let vectors = self.ims.job_vectors(job.irq)?;
+        let vectors = self.ims.with_jobs(|j| j.for_job(job.irq))?;
         let mut counts_before = KVec::with_capacity(vectors.len(), GFP_KERNEL)?;
         for v in vectors.iter() {
             counts_before.push(v.counter.get(), GFP_KERNEL)?;

@@ -9,7 +9,7 @@ use kernel::{
     io::Io,
     prelude::*,
     sync::{
-        atomic::{Acquire, Atomic, Relaxed, Release},
+        atomic::{Atomic, Relaxed, Release},
         Arc,
     },
     time::{Delta, Instant, Monotonic},
@@ -49,8 +49,9 @@ impl SwerrLog {
     }
 
     /// The number of software errors so far and the last one.
+    #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
     pub(crate) fn last(&self) -> (u32, regs::SoftwareError) {
-        let count = self.count.load(Acquire);
+        let count = self.count.load(kernel::sync::atomic::Acquire);
         let [e0, e1, addr] = &self.last;
         let error = regs::SoftwareError {
             e0: regs::SWERR0::from_raw(e0.load(Relaxed)),
