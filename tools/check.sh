@@ -133,9 +133,11 @@ cat "$out/base-added.err"
 result $? "the set-up refuses a base that has a file the project adds"
 rm -rf "$fake"
 
+# From the kernel tree, which is no git repository: inside ours,
+# checkpatch would take a tracked .patch file for a source file.
 bad=0
 for p in tools/kernel/patches/*.patch; do
-	perl "$tree/scripts/checkpatch.pl" --strict --no-tree -q "$p" || bad=1
+	(cd "$tree" && perl scripts/checkpatch.pl --strict --no-tree -q "$top/$p") || bad=1
 done
 result $bad "checkpatch.pl --strict on every patch of tools/kernel/patches"
 
