@@ -56,12 +56,21 @@ impl<T: Operations> Device<T> {
         self.vdev.get()
     }
 
+    /// Returns the device a callback of `VTable<T>` was called for.
+    ///
     /// # Safety
     ///
-    /// `vdev` must be the `vfio_device` of a `Device<T>` whose data is initialised, and must stay
-    /// valid for `'a`.
+    /// `vdev` must be the device a callback of `VTable<T>` other than `release` was called for,
+    /// and the reference must not be used after that callback returns.
     pub(super) unsafe fn from_raw<'a>(vdev: *mut bindings::vfio_device) -> &'a Self {
-        // SAFETY: By the invariant of `Device`, `vdev` is at offset zero of a `Device<T>`.
+        // SAFETY: Only `Registration::register` hands the operations of `VTable<T>` to the VFIO
+        // core, for the allocation of a `Device<T>` with its `vfio_device` at offset zero (type
+        // invariant), so `vdev` is that of a `Device<T>`. The VFIO core calls the callbacks other
+        // than `release` only between the registration of the device and the return of
+        // `vfio_unregister_group_dev()`, which waits until no file descriptor of it is left. All
+        // that time `data` is initialised (`initialized` is set before the registration, and only
+        // `release` drops `data`) and the `Registration` holds its reference, so the device is
+        // valid until the callback returns.
         unsafe { &*vdev.cast::<Self>() }
     }
 
@@ -283,10 +292,10 @@ impl<T: Operations> VTable<T> {
 
     /// # Safety
     ///
-    /// `vdev` must be a registered `Device<T>`.
+    /// Only the VFIO core may call it, as the `open_device` callback of `VTable<T>`.
     pub(super) unsafe extern "C" fn open_device(vdev: *mut bindings::vfio_device) -> c_int {
-        // SAFETY: Callbacks other than `release` only run on a registered device, whose data is
-        // initialised, while the VFIO core holds it.
+        // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
+        // requirements), and `dev` is not used after the callback returns.
         let dev = unsafe { Device::<T>::from_raw(vdev) };
         match T::open(dev) {
             Ok(()) => 0,
@@ -296,17 +305,19 @@ impl<T: Operations> VTable<T> {
 
     /// # Safety
     ///
-    /// `vdev` must be a registered `Device<T>`.
+    /// Only the VFIO core may call it, as the `close_device` callback of `VTable<T>`.
     pub(super) unsafe extern "C" fn close_device(vdev: *mut bindings::vfio_device) {
-        // SAFETY: As in `open_device`.
+        // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
+        // requirements), and the reference is not used after the callback returns.
         T::close(unsafe { Device::<T>::from_raw(vdev) });
     }
 
     /// # Safety
     ///
-    /// `vdev` must be a registered `Device<T>`.
+    /// Only the VFIO core may call it, as the `request` callback of `VTable<T>`.
     pub(super) unsafe extern "C" fn request(vdev: *mut bindings::vfio_device, count: c_uint) {
-        // SAFETY: As in `open_device`.
+        // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
+        // requirements), and the reference is not used after the callback returns.
         T::request(unsafe { Device::<T>::from_raw(vdev) }, count);
     }
 }

@@ -137,13 +137,14 @@ impl<T: Operations> Device<T> {
 impl<T: Operations> VTable<T> {
     /// # Safety
     ///
-    /// `vdev` must be a registered `Device<T>`.
+    /// Only the VFIO core may call it, as the `dma_unmap` callback of `VTable<T>`.
     pub(super) unsafe extern "C" fn dma_unmap(
         vdev: *mut bindings::vfio_device,
         iova: u64,
         length: u64,
     ) {
-        // SAFETY: As in `open_device`.
+        // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
+        // requirements), and the reference is not used after the callback returns.
         T::dma_unmap(unsafe { Device::<T>::from_raw(vdev) }, iova, length);
     }
 }

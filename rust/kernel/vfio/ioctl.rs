@@ -55,13 +55,14 @@ impl<T: Operations> VTable<T> {
 
     /// # Safety
     ///
-    /// `vdev` must be a registered `Device<T>`.
+    /// Only the VFIO core may call it, as the `ioctl` callback of `VTable<T>`.
     pub(super) unsafe extern "C" fn ioctl(
         vdev: *mut bindings::vfio_device,
         cmd: c_uint,
         arg: c_ulong,
     ) -> c_long {
-        // SAFETY: As in `open_device`.
+        // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
+        // requirements), and `dev` is not used after the callback returns.
         let dev = unsafe { Device::<T>::from_raw(vdev) };
         let ret = match cmd {
             VFIO_DEVICE_GET_INFO => Self::get_info(dev, arg),

@@ -92,14 +92,16 @@ impl RegionCaps<'_> {
 impl<T: Operations> VTable<T> {
     /// # Safety
     ///
-    /// `vdev` must be a registered `Device<T>`, `ppos` a valid file position.
+    /// Only the VFIO core may call it, as the `read` callback of `VTable<T>`, with the arguments
+    /// of the `read(2)` call in progress.
     pub(super) unsafe extern "C" fn read(
         vdev: *mut bindings::vfio_device,
         buf: *mut c_char,
         count: usize,
         ppos: *mut bindings::loff_t,
     ) -> isize {
-        // SAFETY: As in `open_device`.
+        // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
+        // requirements), and `dev` is not used after the callback returns.
         let dev = unsafe { Device::<T>::from_raw(vdev) };
         // SAFETY: The VFIO core passes the file position of the `read(2)` call in progress.
         let pos = unsafe { *ppos };
@@ -136,14 +138,16 @@ impl<T: Operations> VTable<T> {
 
     /// # Safety
     ///
-    /// `vdev` must be a registered `Device<T>`, `ppos` a valid file position.
+    /// Only the VFIO core may call it, as the `write` callback of `VTable<T>`, with the
+    /// arguments of the `write(2)` call in progress.
     pub(super) unsafe extern "C" fn write(
         vdev: *mut bindings::vfio_device,
         buf: *const c_char,
         count: usize,
         ppos: *mut bindings::loff_t,
     ) -> isize {
-        // SAFETY: As in `open_device`.
+        // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
+        // requirements), and `dev` is not used after the callback returns.
         let dev = unsafe { Device::<T>::from_raw(vdev) };
         // SAFETY: The VFIO core passes the file position of the `write(2)` call in progress.
         let pos = unsafe { *ppos };
@@ -180,12 +184,14 @@ impl<T: Operations> VTable<T> {
 
     /// # Safety
     ///
-    /// `vdev` must be a registered `Device<T>`, `vma` a VMA being set up by `mmap(2)`.
+    /// Only the VFIO core may call it, as the `mmap` callback of `VTable<T>`, with a VMA being set
+    /// up by `mmap(2)`.
     pub(super) unsafe extern "C" fn mmap(
         vdev: *mut bindings::vfio_device,
         vma: *mut bindings::vm_area_struct,
     ) -> c_int {
-        // SAFETY: As in `open_device`.
+        // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
+        // requirements), and `dev` is not used after the callback returns.
         let dev = unsafe { Device::<T>::from_raw(vdev) };
         // SAFETY: `vma` is valid for the duration of the call.
         let pgoff = unsafe { (*vma).vm_pgoff } as u64;
@@ -202,14 +208,15 @@ impl<T: Operations> VTable<T> {
 
     /// # Safety
     ///
-    /// `vdev` must be a registered `Device<T>`, `info` and `caps` the arguments of the
-    /// `VFIO_DEVICE_GET_REGION_INFO` call in progress.
+    /// Only the VFIO core may call it, as the `get_region_info_caps` callback of `VTable<T>`, with
+    /// the arguments of the `VFIO_DEVICE_GET_REGION_INFO` call in progress.
     pub(super) unsafe extern "C" fn get_region_info_caps(
         vdev: *mut bindings::vfio_device,
         info: *mut bindings::vfio_region_info,
         caps: *mut bindings::vfio_info_cap,
     ) -> c_int {
-        // SAFETY: As in `open_device`.
+        // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
+        // requirements), and `dev` is not used after the callback returns.
         let dev = unsafe { Device::<T>::from_raw(vdev) };
         // SAFETY: `info` is valid for the duration of the call.
         let index = unsafe { (*info).index };
