@@ -5,7 +5,7 @@
 use super::{operations::VTable, Device, Operations};
 use crate::{
     bindings,
-    error::to_result,
+    error::{from_result, to_result},
     mm::virt::VmaNew,
     prelude::*,
     uaccess::{UserPtr, UserSlice},
@@ -90,6 +90,32 @@ impl RegionCaps<'_> {
 }
 
 impl<T: Operations> VTable<T> {
+    /// Carries out the access of a `read` or `write` callback at the file position `*ppos`:
+    /// `access` is given the position and returns how many bytes it moved, by which `*ppos` then
+    /// advances. Returns what the callback returns, that count or a negative errno.
+    ///
+    /// # Safety
+    ///
+    /// `ppos` must be the file position the VFIO core passed to the `read` or `write` callback in
+    /// progress.
+    unsafe fn access_at(
+        ppos: *mut bindings::loff_t,
+        access: impl FnOnce(u64) -> Result<usize>,
+    ) -> isize {
+        // SAFETY: By the safety requirements, `ppos` is the position of the `read(2)` or
+        // `write(2)` call in progress, which the VFS keeps in a variable of that call: it is valid
+        // for reads and writes and nobody else accesses it until the callback returns.
+        let ppos = unsafe { &mut *ppos };
+        from_result(|| {
+            let pos = u64::try_from(*ppos).map_err(|_| EINVAL)?;
+            let n = access(pos)?;
+            // The callback moved at most `count` bytes, and `rw_verify_area()` checked that
+            // `pos + count` fits a `loff_t`.
+            *ppos += n as bindings::loff_t;
+            Ok(n as isize)
+        })
+    }
+
     /// # Safety
     ///
     /// Only the VFIO core may call it, as the `read` callback of `VTable<T>`, with the arguments
@@ -103,37 +129,26 @@ impl<T: Operations> VTable<T> {
         // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
         // requirements), and `dev` is not used after the callback returns.
         let dev = unsafe { Device::<T>::from_raw(vdev) };
-        // SAFETY: The VFIO core passes the file position of the `read(2)` call in progress.
-        let pos = unsafe { *ppos };
-        let Ok(pos) = u64::try_from(pos) else {
-            return EINVAL.to_errno() as isize;
+        let access = |pos| {
+            if T::HAS_READ_VALUE && matches!(count, 1 | 2 | 4 | 8) {
+                let value = T::read_value(dev, pos, count)?;
+                // SAFETY: `buf` is the user address `read(2)` was given, with room for `count`
+                // bytes (safety requirements); the helper checks it as `put_user()` does and
+                // stores `count` bytes at most.
+                if unsafe { bindings::vfio_put_user_le(buf.cast(), count, value) } != 0 {
+                    return Err(EFAULT);
+                }
+                Ok(count)
+            } else if T::HAS_READ {
+                let mut writer = UserSlice::new(UserPtr::from_ptr(buf.cast()), count).writer();
+                T::read(dev, &mut writer, pos)
+            } else {
+                Err(EINVAL)
+            }
         };
-        if T::HAS_READ_VALUE && matches!(count, 1 | 2 | 4 | 8) {
-            let value = match T::read_value(dev, pos, count) {
-                Ok(v) => v,
-                Err(e) => return e.to_errno() as isize,
-            };
-            // SAFETY: `buf` is the user address `read(2)` was given, with room for `count`
-            // bytes; the helper checks it as `put_user()` does and stores `count` bytes at most.
-            if unsafe { bindings::vfio_put_user_le(buf.cast(), count, value) } != 0 {
-                return EFAULT.to_errno() as isize;
-            }
-            // SAFETY: As below.
-            unsafe { *ppos += count as bindings::loff_t };
-            return count as isize;
-        }
-        if !T::HAS_READ {
-            return EINVAL.to_errno() as isize;
-        }
-        let mut writer = UserSlice::new(UserPtr::from_ptr(buf.cast()), count).writer();
-        match T::read(dev, &mut writer, pos) {
-            Ok(n) => {
-                // SAFETY: As above; `n <= count`, which fits a `loff_t` added to `pos`.
-                unsafe { *ppos += n as bindings::loff_t };
-                n as isize
-            }
-            Err(e) => e.to_errno() as isize,
-        }
+        // SAFETY: `ppos` is the file position of the `read(2)` call in progress (safety
+        // requirements).
+        unsafe { Self::access_at(ppos, access) }
     }
 
     /// # Safety
@@ -149,37 +164,28 @@ impl<T: Operations> VTable<T> {
         // SAFETY: `vdev` is the device of this callback, which is not `release` (safety
         // requirements), and `dev` is not used after the callback returns.
         let dev = unsafe { Device::<T>::from_raw(vdev) };
-        // SAFETY: The VFIO core passes the file position of the `write(2)` call in progress.
-        let pos = unsafe { *ppos };
-        let Ok(pos) = u64::try_from(pos) else {
-            return EINVAL.to_errno() as isize;
+        let access = |pos| {
+            if T::HAS_WRITE_VALUE && matches!(count, 1 | 2 | 4 | 8) {
+                let mut value = 0u64;
+                // SAFETY: `buf` is the user address `write(2)` was given, with `count` bytes
+                // (safety requirements); the helper checks it as `get_user()` does and reads
+                // `count` bytes at most.
+                if unsafe { bindings::vfio_get_user_le(buf.cast(), count, &mut value) } != 0 {
+                    return Err(EFAULT);
+                }
+                T::write_value(dev, pos, count, value)?;
+                Ok(count)
+            } else if T::HAS_WRITE {
+                let mut reader =
+                    UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), count).reader();
+                T::write(dev, &mut reader, pos)
+            } else {
+                Err(EINVAL)
+            }
         };
-        if T::HAS_WRITE_VALUE && matches!(count, 1 | 2 | 4 | 8) {
-            let mut value = 0u64;
-            // SAFETY: `buf` is the user address `write(2)` was given, with `count` bytes; the
-            // helper checks it as `get_user()` does and reads `count` bytes at most.
-            if unsafe { bindings::vfio_get_user_le(buf.cast(), count, &mut value) } != 0 {
-                return EFAULT.to_errno() as isize;
-            }
-            if let Err(e) = T::write_value(dev, pos, count, value) {
-                return e.to_errno() as isize;
-            }
-            // SAFETY: As below.
-            unsafe { *ppos += count as bindings::loff_t };
-            return count as isize;
-        }
-        if !T::HAS_WRITE {
-            return EINVAL.to_errno() as isize;
-        }
-        let mut reader = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), count).reader();
-        match T::write(dev, &mut reader, pos) {
-            Ok(n) => {
-                // SAFETY: As above.
-                unsafe { *ppos += n as bindings::loff_t };
-                n as isize
-            }
-            Err(e) => e.to_errno() as isize,
-        }
+        // SAFETY: `ppos` is the file position of the `write(2)` call in progress (safety
+        // requirements).
+        unsafe { Self::access_at(ppos, access) }
     }
 
     /// # Safety
