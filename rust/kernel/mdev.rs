@@ -395,7 +395,8 @@ impl<T: Driver> Parent<T> {
         let dev = unsafe { &raw mut (*mdev).dev };
         // SAFETY: `dev` is valid; `probe_callback` stored the registration as driver data.
         let reg = unsafe { bindings::dev_get_drvdata(dev) }.cast::<vfio::Registration<T::Vfio>>();
-        // SAFETY: As above.
+        // SAFETY: `dev` is valid while the mdev is being removed, and this callback, the only
+        // other user of its driver data after `probe_callback`, clears it once.
         unsafe { bindings::dev_set_drvdata(dev, core::ptr::null_mut()) };
         if reg.is_null() {
             return;
