@@ -115,21 +115,25 @@ section "kernel patches (tools/kernel/patches) and make series"
 mapfile -t added < <(git ls-files -- "${KERNEL_OVERLAY_DIRS[@]}")
 fake=$(mktemp -d)
 cp -r "$KERNEL_BASE/." "$fake/"
+# base_check NAME: the set-up's check of the base copy, its complaints in
+# $out/base-NAME.err (and printed).
+base_check() {
+	tools/kernel/base.sh check "$fake" "${added[@]}" 2>"$out/base-$1.err"
+	local st=$?
+	cat "$out/base-$1.err"
+	return $st
+}
 one=$(sed -n '1s/^[0-9a-f]*  //p' tools/kernel/patches/base.sha256)
 echo "/* another base */" >>"$fake/$one"
-tools/kernel/base.sh check "$fake" "${added[@]}" 2>"$out/base-changed.err"
-st=$?
-cat "$out/base-changed.err"
-[ $st -eq 1 ] && grep -q "base's $one is not the one the patches were made on" "$out/base-changed.err"
+base_check changed
+[ $? -eq 1 ] && grep -q "base's $one is not the one the patches were made on" "$out/base-changed.err"
 result $? "the set-up refuses a base with a file the patches were not made on"
 cp "$KERNEL_BASE/$one" "$fake/$one"
-tools/kernel/base.sh check "$fake" "${added[@]}"
+base_check same
 result $? "the set-up accepts the base the patches were made on"
 echo "${added[0]}" >>"$fake/.files"
-tools/kernel/base.sh check "$fake" "${added[@]}" 2>"$out/base-added.err"
-st=$?
-cat "$out/base-added.err"
-[ $st -eq 1 ] && grep -q "base has ${added[0]}, which the project adds" "$out/base-added.err"
+base_check added
+[ $? -eq 1 ] && grep -q "base has ${added[0]}, which the project adds" "$out/base-added.err"
 result $? "the set-up refuses a base that has a file the project adds"
 rm -rf "$fake"
 
