@@ -213,41 +213,29 @@ impl<'bound> Ims<'bound> {
             #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
             jobs: JobIrqs::default(),
         };
-        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
-        let mut jobs = core::mem::take(&mut ims.jobs);
-        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
-        if let Some(request) = msix {
-            if let Err(e) = jobs.register_msix(&ims, request) {
-                dev_warn!(pdev, "no MSI-X completion vector: {:?}\n", e);
+        if ims.domain.is_some() && cycles > 0 {
+            match (0..cycles).try_for_each(|_| ims.cycle()) {
+                Ok(()) => dev_info!(
+                    pdev,
+                    "IMS: {} cycles of {} vectors, all distinct\n",
+                    cycles,
+                    slots
+                ),
+                Err(e) => dev_err!(pdev, "IMS: allocation cycles failed: {:?}\n", e),
             }
+        }
+        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
+        {
+            ims.jobs = JobIrqs::new(&ims, msix);
         }
         // Without the self-test jobs, nothing takes completions on MSI-X
         // (and the driver asks for no vector for them).
         #[cfg(not(CONFIG_VFIO_MDEV_IDXD_SELFTEST))]
         let _ = msix;
         if ims.domain.is_some() {
-            if cycles > 0 {
-                match (0..cycles).try_for_each(|_| ims.cycle()) {
-                    Ok(()) => dev_info!(
-                        pdev,
-                        "IMS: {} cycles of {} vectors, all distinct\n",
-                        cycles,
-                        slots
-                    ),
-                    Err(e) => dev_err!(pdev, "IMS: allocation cycles failed: {:?}\n", e),
-                }
-            }
-            #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
-            if let Err(e) = jobs.alloc_ims(&ims) {
-                dev_warn!(pdev, "IMS: no vectors for the host's jobs: {:?}\n", e);
-            }
             if let Err(e) = ims.alloc_adi_vectors() {
                 dev_warn!(pdev, "IMS: no vectors for the vDSAs: {:?}\n", e);
             }
-        }
-        #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
-        {
-            ims.jobs = jobs;
         }
         ims
     }
@@ -258,7 +246,8 @@ impl<'bound> Ims<'bound> {
         &self.shared
     }
 
-    fn domain(&self) -> Result<&Domain<'bound, BAR0_MIN>> {
+    /// The IMS domain; [`ENODEV`] if the device has none.
+    pub(crate) fn domain(&self) -> Result<&Domain<'bound, BAR0_MIN>> {
         self.domain.as_ref().ok_or(ENODEV)
     }
 
@@ -367,10 +356,7 @@ impl Drop for Ims<'_> {
             slot.set_vector(None);
         }
         #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
-        {
-            let mut jobs = core::mem::take(&mut self.jobs);
-            jobs.free(self);
-        }
+        core::mem::take(&mut self.jobs).free(self);
     }
 }
 

@@ -157,13 +157,28 @@ pub(crate) struct JobIrqs<'bound> {
 }
 
 impl<'bound> JobIrqs<'bound> {
+    /// The job vectors of `ims`: the MSI-X completion vector `msix`, if
+    /// there is one, and the IMS job vectors, if the device has an IMS
+    /// domain. What cannot be had is logged and left out.
+    pub(crate) fn new(ims: &Ims<'bound>, msix: Option<IrqRequest<'bound>>) -> Self {
+        let pdev = &ims.shared().pdev;
+        let mut jobs = Self::default();
+        if let Some(request) = msix {
+            if let Err(e) = jobs.register_msix(ims, request) {
+                dev_warn!(pdev, "no MSI-X completion vector: {:?}\n", e);
+            }
+        }
+        if ims.domain().is_ok() {
+            if let Err(e) = jobs.alloc_ims(ims) {
+                dev_warn!(pdev, "IMS: no vectors for the host's jobs: {:?}\n", e);
+            }
+        }
+        jobs
+    }
+
     /// Registers a counting handler on the MSI-X completion vector and gets
     /// its handle.
-    pub(crate) fn register_msix(
-        &mut self,
-        ims: &Ims<'bound>,
-        request: IrqRequest<'bound>,
-    ) -> Result {
+    fn register_msix(&mut self, ims: &Ims<'bound>, request: IrqRequest<'bound>) -> Result {
         let shared = ims.shared();
         let counter = Counter::new()?;
         let irq = request.irq();
@@ -197,7 +212,7 @@ impl<'bound> JobIrqs<'bound> {
     /// Allocates the IMS job vectors: two for the kernel PASID, one for any
     /// PASID, one for a PASID the host does not use, and one for the kernel
     /// PASID, masked.
-    pub(crate) fn alloc_ims(&mut self, ims: &Ims<'bound>) -> Result {
+    fn alloc_ims(&mut self, ims: &Ims<'bound>) -> Result {
         let shared = ims.shared();
         let kernel = Cookie::pasid_only(shared.pasid)?;
         // Any other 20-bit PASID.
@@ -236,7 +251,7 @@ impl<'bound> JobIrqs<'bound> {
 
     /// Frees the vectors, jobs no longer seeing them first; their handles
     /// are the device's last.
-    pub(crate) fn free(&mut self, ims: &Ims<'bound>) {
+    pub(crate) fn free(mut self, ims: &Ims<'bound>) {
         let shared = ims.shared();
         let JobVectors { ims: jobs, msix } = shared.ims.with_jobs(core::mem::take);
         while let Some(v) = self.ims.pop() {
