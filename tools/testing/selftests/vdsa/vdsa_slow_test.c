@@ -179,13 +179,14 @@ static uint16_t sysfs_id(const char *attr)
 
 static void test_config(int fd)
 {
-	static uint8_t before[CFG_SIZE], after[CFG_SIZE], zero[CFG_SIZE];
+	static uint8_t before[CFG_SIZE], after[CFG_SIZE], reset[CFG_SIZE], zero[CFG_SIZE];
+	uint32_t gensts = ~0u;
 	uint32_t bar_lo, bar_hi, bar2_lo;
 	uint16_t vendor = sysfs_id("vendor"), device = sysfs_id("device");
 	int i, ok, cap_ok;
 	uint8_t next;
 
-	/* The state after creation, for the reset at the end. */
+	/* The state at the start, written back at the end. */
 	ok = !ioctl(fd, VFIO_DEVICE_RESET) && !vdsa_rw(fd, 0, VDSA_CFG, 0, before, CFG_SIZE);
 	result(cfg_read16(fd, PCI_VENDOR_ID) == vendor && cfg_read16(fd, PCI_DEVICE_ID) == device,
 	       "config: the parent's IDs %04x:%04x", vendor, device);
@@ -226,16 +227,41 @@ static void test_config(int fd)
 	result(vdsa_rw(fd, 0, VDSA_CFG, CFG_SIZE - 2, before, 4) == -EINVAL &&
 	       vdsa_rw(fd, 1, VDSA_CFG, CFG_SIZE, before, 1) == -EINVAL,
 	       "config: accesses past 4 KiB fail with EINVAL");
-	ok = !ioctl(fd, VFIO_DEVICE_RESET) && !vdsa_rw(fd, 0, VDSA_CFG, 0, after, CFG_SIZE);
+	/*
+	 * VFIO_DEVICE_RESET is a function level reset, which the PCI core wraps
+	 * in a save and restore of the configuration space: as on vfio-pci, the
+	 * space is kept, so BAR0 answers right after (a VMM resets, then reads).
+	 */
+	ok = !vdsa_rw(fd, 0, VDSA_CFG, 0, after, CFG_SIZE);
+	ok &= !ioctl(fd, VFIO_DEVICE_RESET) && !vdsa_rw(fd, 0, VDSA_CFG, 0, reset, CFG_SIZE);
+	for (i = 0; i < CFG_SIZE; i++)
+		if (after[i] != reset[i]) {
+			diag("config byte %#x: %#x after the reset, %#x before", i, reset[i],
+			     after[i]);
+			break;
+		}
+	ok &= !memcmp(after, reset, CFG_SIZE) && (cfg_read16(fd, PCI_COMMAND) & PCI_COMMAND_MEMORY);
+	ok &= !vdsa_rw(fd, 0, VDSA_BAR0, R_GENSTS, &gensts, 4) && gensts == 0;
+	result(ok,
+	       "config: VFIO_DEVICE_RESET keeps it; BAR0 answers right after (GENSTS %#x)",
+	       gensts);
+
+	/* The values read at the start written back, as a VMM restores them. */
+	for (i = 0, ok = 1; i < 0x100; i += 4) {
+		uint32_t d;
+
+		memcpy(&d, before + i, 4);
+		ok &= !cfg_write32(fd, i, d);
+	}
+	ok &= !vdsa_rw(fd, 0, VDSA_CFG, 0, after, CFG_SIZE);
 	for (i = 0; i < CFG_SIZE; i++)
 		if (before[i] != after[i]) {
-			diag("config byte %#x: %#x after the reset, %#x before", i, after[i],
+			diag("config byte %#x: %#x written back, %#x at the start", i, after[i],
 			     before[i]);
 			break;
 		}
-	result(ok && !memcmp(before, after, CFG_SIZE) &&
-	       cfg_read16(fd, PCI_COMMAND) == 0,
-	       "config: VFIO_DEVICE_RESET brings it back (command register 0)");
+	result(ok && !memcmp(before, after, CFG_SIZE),
+	       "config: the values read at the start, written back, read back");
 }
 
 /* Every offset and size of BAR0: the architected accesses work, the others fail. */

@@ -259,18 +259,17 @@ impl VdsaState {
         }
     }
 
-    /// Back to the state after creation: the WQ disabled (drained first, or
-    /// aborted if `abort`), the registers and configuration space at their
-    /// reset values.
+    /// Back to the device's state after creation: the WQ disabled (drained
+    /// first, or aborted if `abort`), the registers at their reset values.
+    /// The configuration space is the caller's: a function reset keeps it,
+    /// as the PCI core saves and restores it around one.
     fn reset(&self, abort: bool) -> Result {
         let _cmd = self.cmd.lock();
         if !abort && self.regs.wq_enabled() {
             vcmd::PhysWq::disable_wq(self).map_err(|_| EIO)?;
             self.regs.set_wq_enabled(false);
         }
-        vcmd::reset(&self.regs, self).map_err(|_| EIO)?;
-        self.cfg.reset();
-        Ok(())
+        vcmd::reset(&self.regs, self).map_err(|_| EIO)
     }
 }
 
@@ -511,6 +510,7 @@ impl vfio::Operations for Vdsa {
                 e
             );
         }
+        core.cfg.reset();
         core.vector0.reset();
         core.adi.completion.reset();
     }
@@ -610,7 +610,9 @@ impl vfio::Operations for Vdsa {
     fn reset(dev: &vfio::Device<Self>) -> Result {
         dev.count_call();
         // A reset abandons what the WQ holds, as a function level reset
-        // would.
+        // would. As vfio-pci's, it keeps the configuration space (the PCI
+        // core saves and restores it around the reset): memory decoding and
+        // bus mastering stay on, so BAR0 answers right after.
         dev.core.reset(true)
     }
 
