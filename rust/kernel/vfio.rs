@@ -28,9 +28,10 @@
 //! `VFIO_DEVICE_RESET`, other ioctls passed through, the `request` and `dma_unmap` callbacks, and
 //! iommufd binding through the emulated IOMMU helpers, and DMA to and from the attached address
 //! space through `vfio_dma_rw` ([`Device::dma_read`], [`Device::dma_write`]), pinning with
-//! `vfio_pin_pages` ([`Device::pin_pages`], [`Device::unpin_pages`]). Left for later:
-//! migration (`mig_ops`), dirty tracking (`log_ops`), `VFIO_DEVICE_FEATURE` (`device_feature`),
-//! device sets, and access to the contents of pinned pages.
+//! `vfio_pin_pages` ([`Device::pin_pages`], [`Device::unpin_pages`]), migration (`mig_ops`, with
+//! its data files) and DMA dirty logging (`log_ops`), see [`MigrationStream`]. Left for later:
+//! other `VFIO_DEVICE_FEATURE`s (`device_feature`), `VFIO_MIG_GET_PRECOPY_INFO`, device sets,
+//! and access to the contents of pinned pages.
 //!
 //! # DMA tagged with a host PASID
 //!
@@ -53,12 +54,14 @@ mod device;
 mod dma;
 mod ioctl;
 mod irq;
+mod migration;
 mod operations;
 mod region;
 
 pub use self::device::{Device, DeviceInfo, Registration};
 pub use self::dma::PinnedPages;
 pub use self::irq::{IrqAction, IrqData, IrqInfo, IrqSet};
+pub use self::migration::{IovaBitmap, LogRanges, MigState, MigrationFile, MigrationStream};
 pub use self::operations::Operations;
 pub use self::region::{region_offset, split_offset, RegionCaps, RegionInfo, REGION_INDEX_SHIFT};
 
@@ -115,4 +118,10 @@ pub mod flags {
     pub const IRQ_AUTOMASKED: u32 = bindings::VFIO_IRQ_INFO_AUTOMASKED;
     /// The number of interrupts of the index cannot be changed.
     pub const IRQ_NORESIZE: u32 = bindings::VFIO_IRQ_INFO_NORESIZE;
+    /// The device migrates through `STOP_COPY` (the minimum for migration).
+    pub const MIGRATION_STOP_COPY: u32 = bindings::VFIO_MIGRATION_STOP_COPY;
+    /// The device has the `RUNNING_P2P` state.
+    pub const MIGRATION_P2P: u32 = bindings::VFIO_MIGRATION_P2P;
+    /// The device has the `PRE_COPY` states.
+    pub const MIGRATION_PRE_COPY: u32 = bindings::VFIO_MIGRATION_PRE_COPY;
 }

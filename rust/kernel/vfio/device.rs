@@ -187,6 +187,13 @@ impl<T: Operations> Registration<T> {
             bindings::_vfio_alloc_device(size_of::<Device<T>>(), dev.as_raw(), ops)
         })?;
         let this = vdev.cast::<Device<T>>();
+        // SAFETY: Nobody else can reach the device before it is registered; the operations live
+        // forever.
+        unsafe {
+            (*vdev).mig_ops = VTable::<T>::MIG_OPS_REF.map_or(core::ptr::null(), |o| o);
+            (*vdev).log_ops = VTable::<T>::LOG_OPS_REF.map_or(core::ptr::null(), |o| o);
+            (*vdev).migration_flags = T::MIGRATION_FLAGS;
+        }
         if let Some(p) = &pasid {
             // SAFETY: Nobody else can reach the device before it is registered; the PASID's
             // device is kept alive by `pasid`, which lives as long as the VFIO device.

@@ -2,7 +2,10 @@
 
 //! The operations a driver implements, and the table of C callbacks that calls them.
 
-use super::{Device, DeviceInfo, IrqInfo, IrqSet, RegionCaps, RegionInfo};
+use super::{
+    Device, DeviceInfo, IovaBitmap, IrqInfo, IrqSet, LogRanges, MigState, MigrationFile,
+    RegionCaps, RegionInfo,
+};
 use crate::{
     bindings,
     error::VTABLE_DEFAULT_ERROR,
@@ -103,12 +106,59 @@ pub trait Operations: Send + Sync + Sized + 'static {
     /// Called when userspace unmaps the IOVA range `[iova, iova + length)`: the driver must drop
     /// every pin and mapping it holds in that range.
     fn dma_unmap(_dev: &Device<Self>, _iova: u64, _length: u64) {}
+
+    /// The migration features of the device (`flags::MIGRATION_*`), `MIGRATION_STOP_COPY` at
+    /// least if it implements the migration operations; none if it does not (see the module
+    /// `migration`).
+    const MIGRATION_FLAGS: u32 = 0;
+
+    /// Moves the device to migration state `new`, which may be any state: a driver walks to it
+    /// one arc at a time with [`Device::next_migration_state`]. Returns the data file of the
+    /// state it arrives at if that state transfers data (`STOP_COPY`, `RESUMING`, `PRE_COPY`).
+    ///
+    /// On an error the device stays in the state it was in, or goes to [`MigState::Error`].
+    fn migration_set_state(_dev: &Device<Self>, _new: MigState) -> Result<Option<MigrationFile>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Returns the device's migration state.
+    fn migration_get_state(_dev: &Device<Self>) -> Result<MigState> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Returns an estimate of the bytes the device state takes in `STOP_COPY`.
+    fn migration_data_size(_dev: &Device<Self>) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Starts logging the pages that the device's DMA dirties in `ranges`, in pages of
+    /// `page_size` bytes, which the driver may change to the size it logs in.
+    fn log_start(_dev: &Device<Self>, _ranges: &LogRanges<'_>, _page_size: &mut u64) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Stops logging dirty pages.
+    fn log_stop(_dev: &Device<Self>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Marks in `dirty` the pages of `[iova, iova + length)` dirtied since the last report, and
+    /// clears them in the device's log.
+    fn log_read_and_clear(
+        _dev: &Device<Self>,
+        _iova: u64,
+        _length: u64,
+        _dirty: &mut IovaBitmap<'_>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// The `vfio_device_ops` of a `Device<T>`.
 ///
 /// The callbacks sit beside what they serve: the device's life in `device.rs`, the region
-/// accesses in `region.rs`, the ioctls in `ioctl.rs` and `irq.rs`, `dma_unmap` in `dma.rs`.
+/// accesses in `region.rs`, the ioctls in `ioctl.rs` and `irq.rs`, `dma_unmap` in `dma.rs`, the
+/// migration and DMA logging operations in `migration.rs`.
 pub(super) struct VTable<T: Operations>(PhantomData<T>);
 
 impl<T: Operations> VTable<T> {
