@@ -21,7 +21,7 @@ if [ "${1:-}" = --once ]; then
 	shift
 fi
 [ $# -gt 0 ] || set -- \
-	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov idxd_vdcm_ims idxd_vdcm_vdsa_cfgspace idxd_vdcm_vdsa_bar0 idxd_vdcm_vdsa_vcmd" \
+	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov idxd_vdcm_ims idxd_vdcm_vdsa_cfgspace idxd_vdcm_vdsa_bar0 idxd_vdcm_vdsa_vcmd idxd_vdcm_vdsa_migration" \
 	"module_test.sh" \
 	"host_test.sh" \
 	"ims_test.sh" \
@@ -34,6 +34,8 @@ fi
 	"vdsa_fuzz.sh 11fb 10000" \
 	"vdsa_halt_test.sh 0b25" \
 	"vdsa_halt_test.sh 11fb" \
+	"vdsa_migrate_test.sh 0b25" \
+	"vdsa_migrate_test.sh 11fb" \
 	"lifecycle_soak.sh 0b25 1000" \
 	"vdsa_bench.sh 0b25" \
 	"ims_bench.sh 0b25" \

@@ -91,6 +91,8 @@ struct VectorState {
     eventfd: Option<EventFd>,
     masked: bool,
     pending: bool,
+    /// Quiesced for migration: interrupts only become pending.
+    frozen: bool,
 }
 
 impl Vector {
@@ -106,7 +108,7 @@ impl Vector {
     pub(crate) fn fire(&self) {
         self.raised.fetch_add(1, Relaxed);
         let mut s = self.inner.lock();
-        if s.masked {
+        if s.masked || s.frozen {
             s.pending = true;
         } else if let Some(e) = &s.eventfd {
             e.signal();
@@ -134,17 +136,58 @@ impl Vector {
     pub(crate) fn unmask(&self) {
         let mut s = self.inner.lock();
         s.masked = false;
-        if core::mem::take(&mut s.pending) {
-            if let Some(e) = &s.eventfd {
-                e.signal();
-            }
+        s.signal_pending();
+    }
+
+    /// Freezes the vector for migration: from now on, interrupts only
+    /// become pending, whatever the mask.
+    pub(crate) fn freeze(&self) {
+        self.inner.lock().frozen = true;
+    }
+
+    /// Ends [`Vector::freeze`]: signals what became pending unless the
+    /// vector is masked, or, if `discard`, forgets it.
+    pub(crate) fn thaw(&self, discard: bool) {
+        let mut s = self.inner.lock();
+        s.frozen = false;
+        if discard {
+            s.pending = false;
         }
+        s.signal_pending();
+    }
+
+    /// Whether the vector is masked and whether an interrupt is pending, for
+    /// a migration stream.
+    pub(crate) fn bits(&self) -> (bool, bool) {
+        let s = self.inner.lock();
+        (s.masked, s.pending)
+    }
+
+    /// Sets the mask and the pending interrupt from a migration stream (the
+    /// vector stays frozen).
+    pub(crate) fn set_bits(&self, masked: bool, pending: bool) {
+        let mut s = self.inner.lock();
+        s.masked = masked;
+        s.pending = pending;
     }
 
     /// Back to the state after creation: no eventfd, unmasked, nothing
     /// pending.
     pub(crate) fn reset(&self) {
         let _old = core::mem::take(&mut *self.inner.lock());
+    }
+}
+
+impl VectorState {
+    /// Signals the pending interrupt if the vector is neither masked nor
+    /// frozen.
+    fn signal_pending(&mut self) {
+        if self.masked || self.frozen || !core::mem::take(&mut self.pending) {
+            return;
+        }
+        if let Some(e) = &self.eventfd {
+            e.signal();
+        }
     }
 }
 

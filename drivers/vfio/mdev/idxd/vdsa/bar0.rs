@@ -47,7 +47,9 @@ use crate::regs::{
     CMDSTS, ENGCAP, GENCAP, GENCTRL, GENSTS, GRPCAP, INTCAUSE, OPCAP, SWERR0, TABLE_OFFSETS,
     VERSION, WQCAP,
 };
-use crate::regs::{DeviceState, TABLE_OFFSET_UNIT};
+use crate::regs::{DeviceState, SWERR1, TABLE_OFFSET_UNIT};
+
+use super::migration::{StreamReader, StreamWriter};
 
 /// Size of BAR0: a power of two that holds every register, the tables and
 /// the MSI-X table and PBA.
@@ -131,6 +133,125 @@ pub(crate) struct State {
     msix_perm: [u32; VECTORS as usize],
     wq_enabled: bool,
     int_handle: Option<u16>,
+}
+
+impl State {
+    /// Bytes of [`State::encode`].
+    pub(crate) const ENCODED_LEN: usize = 5 * 4 + 4 * 8 + 2 * 4 + 4;
+
+    /// Writes the state to a migration stream.
+    pub(crate) fn encode(&self, w: &mut StreamWriter<'_>) {
+        for v in [
+            self.genctrl,
+            self.gensts,
+            self.intcause,
+            self.cmd,
+            self.cmdsts,
+        ] {
+            w.u32(v);
+        }
+        for q in self.swerr {
+            w.u64(q);
+        }
+        for p in self.msix_perm {
+            w.u32(p);
+        }
+        w.u8(self.wq_enabled.into());
+        w.u8(self.int_handle.is_some().into());
+        w.u16(self.int_handle.unwrap_or(0));
+    }
+
+    /// Reads a state from a migration stream and checks that it is one the
+    /// registers can be in: only the bits the guest or the virtual command
+    /// engine set, a device state the engine leaves, and no enabled WQ in a
+    /// disabled device. Fails with `EINVAL` otherwise.
+    pub(crate) fn decode(r: &mut StreamReader<'_>) -> Result<Self> {
+        let [genctrl, gensts, intcause, cmd, cmdsts] = [0; 5].map(|_| r.u32());
+        let swerr = [0; 4].map(|_| r.u64());
+        let msix_perm = [0; VECTORS as usize].map(|_| r.u32());
+        let wq_enabled = r.bool()?;
+        let has_handle = r.bool()?;
+        let handle = r.u16();
+        if !has_handle && handle != 0 {
+            return Err(EINVAL);
+        }
+        let s = Self {
+            genctrl,
+            gensts,
+            intcause,
+            cmd,
+            cmdsts,
+            swerr,
+            msix_perm,
+            wq_enabled,
+            int_handle: has_handle.then_some(handle),
+        };
+        if s.is_valid() {
+            Ok(s)
+        } else {
+            Err(EINVAL)
+        }
+    }
+
+    fn is_valid(&self) -> bool {
+        let genctrl = GENCTRL::zeroed()
+            .with_softerr_int_en(true)
+            .with_halt_int_en(true)
+            .into_raw();
+        let state = |s| GENSTS::zeroed().with_state(s).into_raw();
+        let enabled = self.gensts == state(DeviceState::Enabled);
+        let halted = self.gensts == state(DeviceState::Halted);
+        let intcause = INTCAUSE::zeroed()
+            .with_error(true)
+            .with_command(true)
+            .with_halt_state(true)
+            .with_int_handle_revoked(true)
+            .into_raw();
+        let cmdsts = CMDSTS::zeroed()
+            .with_err(u8::MAX)
+            .with_result(u16::MAX)
+            .into_raw();
+        // What the engine records of an error (see `vcmd::software_error`):
+        // WQ index 0, no PASID, not privileged.
+        let swerr0 = SWERR0::zeroed()
+            .with_valid(true)
+            .with_overflow(true)
+            .with_desc_valid(true)
+            .with_wq_idx_valid(true)
+            .with_batch(true)
+            .with_fault_rw(true)
+            .with_error(u8::MAX)
+            .with_operation(u8::MAX)
+            .into_raw();
+        let swerr1 = SWERR1::zeroed()
+            .with_batch_idx(u16::MAX)
+            .with_invalid_flags(u32::MAX)
+            .into_raw();
+        let perm = MsixPerm::zeroed()
+            .with_ignore(true)
+            .with_pasid_en(true)
+            .try_with_pasid(0xf_ffffu32)
+            .map_or(0, |p| p.into_raw());
+        self.genctrl & !genctrl == 0
+            && (self.gensts == state(DeviceState::Disabled) || enabled || halted)
+            && self.intcause & !intcause == 0
+            && self.cmdsts & !cmdsts == 0
+            && self.swerr[0] & !swerr0 == 0
+            && self.swerr[1] & !swerr1 == 0
+            && self.swerr[3] == 0
+            && self.msix_perm.iter().all(|&p| p & !perm == 0)
+            && (!self.wq_enabled || enabled || halted)
+    }
+
+    /// The guest's interrupt handle, if it holds one.
+    pub(crate) fn int_handle(&self) -> Option<u16> {
+        self.int_handle
+    }
+
+    /// Whether an interrupt cause is pending.
+    pub(crate) fn intcause(&self) -> u32 {
+        self.intcause
+    }
 }
 
 /// `int_handle` when the guest holds no handle (handles are 16 bits).
@@ -273,6 +394,24 @@ impl Registers {
             wq_enabled: self.wq_enabled.load(Relaxed),
             int_handle: u16::try_from(handle).ok(),
         }
+    }
+
+    /// Sets the guest-visible state to `s` (a state [`State::decode`]
+    /// accepted), under the vDSA's command lock.
+    pub(super) fn restore(&self, s: &State) {
+        self.genctrl.store(s.genctrl, Relaxed);
+        self.gensts.store(s.gensts, Relaxed);
+        self.intcause.store(s.intcause, Relaxed);
+        self.cmd.store(s.cmd, Relaxed);
+        for (q, v) in self.swerr.iter().zip(s.swerr) {
+            q.store(v, Relaxed);
+        }
+        for (p, v) in self.msix_perm.iter().zip(s.msix_perm) {
+            p.store(v, Relaxed);
+        }
+        self.wq_enabled.store(s.wq_enabled, Relaxed);
+        self.set_int_handle(s.int_handle);
+        self.cmdsts.store(s.cmdsts, Release);
     }
 
     /// Brings the guest-visible state back to its values after creation:

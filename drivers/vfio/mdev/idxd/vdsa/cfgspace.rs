@@ -114,7 +114,7 @@ pub(crate) struct Identity {
 }
 
 /// Dwords of the space that hold anything.
-const USED_DWORDS: usize = USED / 4;
+pub(crate) const USED_DWORDS: usize = USED / 4;
 
 /// The values after creation and the writable bits of the header and the
 /// capabilities, built once.
@@ -246,6 +246,38 @@ impl ConfigSpace {
         }
     }
 
+    /// The header and the capabilities, dword by dword, for a migration
+    /// stream (the rest of the space reads 0).
+    pub(crate) fn save(&self) -> [u32; USED_DWORDS] {
+        core::array::from_fn(|d| self.dwords[d].load(Relaxed))
+    }
+
+    /// Checks that `dwords`, saved by [`ConfigSpace::save`] of a vDSA
+    /// showing `id`, could be the contents of this vDSA's space: every bit
+    /// the guest cannot write equals its value after creation here. Fails
+    /// with `EINVAL` otherwise.
+    pub(crate) fn check_saved(id: Identity, dwords: &[u32; USED_DWORDS]) -> Result {
+        let layout = Layout::new(id);
+        let fixed = |d: usize| !layout.dword(d, true);
+        if dwords
+            .iter()
+            .enumerate()
+            .all(|(d, &v)| v & fixed(d) == layout.dword(d, false) & fixed(d))
+        {
+            Ok(())
+        } else {
+            Err(EINVAL)
+        }
+    }
+
+    /// Sets the contents to `dwords`, checked by
+    /// [`ConfigSpace::check_saved`].
+    pub(crate) fn restore(&self, dwords: &[u32; USED_DWORDS]) {
+        for (a, &v) in self.dwords.iter().zip(dwords) {
+            a.store(v, Relaxed);
+        }
+    }
+
     /// The bytes `[off, off + len)`, or `EINVAL` if they leave the space.
     pub(super) fn range(off: u64, len: usize) -> Result<core::ops::Range<usize>> {
         let end = off.checked_add(len as u64).ok_or(EINVAL)?;
@@ -309,12 +341,6 @@ impl ConfigSpace {
     fn get16(&self, off: usize) -> u16 {
         let d = self.dwords[off / 4].load(Relaxed);
         (d >> (8 * (off % 4))) as u16
-    }
-
-    /// The space's contents, for tests.
-    #[cfg(CONFIG_VFIO_MDEV_IDXD_KUNIT_TEST)]
-    fn contents(&self) -> [u32; USED_DWORDS] {
-        core::array::from_fn(|d| self.dwords[d].load(Relaxed))
     }
 
     /// The command register.
@@ -532,7 +558,7 @@ mod tests {
                 }
                 // Back to the values after creation.
                 c.reset();
-                assert_eq!(c.contents(), pristine.contents());
+                assert_eq!(c.save(), pristine.save());
             }
         }
         Ok(())

@@ -37,7 +37,9 @@
 //! - [`vcmd`]: the virtual command engine behind `CMD`, software errors and
 //!   halts;
 //! - [`adi`]: what the host keeps per WQ: its host PASID, its IMS vector
-//!   (vector 1's interrupts) and the device events waiting for the vDSA.
+//!   (vector 1's interrupts) and the device events waiting for the vDSA;
+//! - [`migration`]: the VFIO migration state machine, the stream that
+//!   carries the guest-visible state, the dirty log.
 //!
 //! Interrupts are MSI-X vectors 0 and 1, each signalled through the eventfd
 //! set with `VFIO_DEVICE_SET_IRQS` ([`adi::Vector`]): vector 0 is emulated
@@ -50,9 +52,15 @@ use kernel::{
     mm::virt::VmaNew,
     new_mutex,
     prelude::*,
-    sync::{atomic::Relaxed, Arc, Mutex},
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc, Mutex,
+    },
     uaccess::{UserSliceReader, UserSliceWriter},
-    vfio::{self, flags, pci, DeviceInfo, IrqAction, IrqData, IrqInfo, IrqSet, RegionCaps},
+    vfio::{
+        self, flags, pci, DeviceInfo, IovaBitmap, IrqAction, IrqData, IrqInfo, IrqSet, LogRanges,
+        MigState, MigrationFile, RegionCaps,
+    },
 };
 
 use crate::{
@@ -67,6 +75,7 @@ use kernel::io::Io;
 pub(crate) mod adi;
 pub(crate) mod bar0;
 pub(crate) mod cfgspace;
+pub(crate) mod migration;
 pub(crate) mod portal;
 pub(crate) mod vcmd;
 
@@ -194,6 +203,15 @@ impl Drop for WqReservation {
 pub(crate) struct VdsaState {
     shared: Arc<Shared>,
     adi: Arc<AdiSlot>,
+    /// What the configuration space shows of the parent.
+    identity: Identity,
+    /// What the registers show of the physical WQ.
+    backing: Backing,
+    /// Quiesced for migration (see [`migration`]): the physical WQ is
+    /// disabled, the vectors frozen, BAR0 writes refused.
+    quiesced: Atomic<bool>,
+    /// How many times the physical WQ was enabled, for the dirty log.
+    wq_runs: Atomic<u64>,
     /// The configuration space (atomic, read and written without a lock).
     cfg: ConfigSpace,
     /// The register file (read without a lock, see [`bar0`]).
@@ -275,6 +293,8 @@ impl VdsaState {
 
 impl vcmd::PhysWq for VdsaState {
     fn enable_wq(&self) -> Result<(), CmdError> {
+        // Counted first: the WQ may write guest memory from now on.
+        self.wq_runs.fetch_add(1, Relaxed);
         self.phys(Command::EnableWq(self.adi.wq))
     }
 
@@ -312,6 +332,10 @@ pub(crate) struct Vdsa {
     /// The eventfd of the request interrupt.
     #[pin]
     request: Mutex<Option<kernel::eventfd::EventFd>>,
+    /// The migration lock and state, taken before any other lock of the
+    /// vDSA.
+    #[pin]
+    mig: Mutex<migration::Migration>,
 }
 
 impl Vdsa {
@@ -426,8 +450,15 @@ impl Vdsa {
                 if !core.cfg.memory_enabled() {
                     return Err(EIO);
                 }
+                // Quiesced for migration, the registers hold still.
+                if core.quiesced.load(Relaxed) {
+                    return Err(EBUSY);
+                }
                 if let Written::Command(cmd) = core.regs.write(off, size, value)? {
                     let _cmd = core.cmd.lock();
+                    if core.quiesced.load(Relaxed) {
+                        return Err(EBUSY);
+                    }
                     vcmd::execute(&core.regs, core, cmd, core.cfg.bus_master());
                 }
                 Ok(())
@@ -496,6 +527,7 @@ impl vfio::Operations for Vdsa {
     }
 
     fn close(dev: &vfio::Device<Self>) {
+        dev.end_migration(true);
         *dev.request.lock() = None;
         *dev.core.err.lock() = None;
         let core = &dev.core;
@@ -609,10 +641,12 @@ impl vfio::Operations for Vdsa {
 
     fn reset(dev: &vfio::Device<Self>) -> Result {
         dev.count_call();
-        // A reset abandons what the WQ holds, as a function level reset
-        // would. As vfio-pci's, it keeps the configuration space (the PCI
-        // core saves and restores it around the reset): memory decoding and
-        // bus mastering stay on, so BAR0 answers right after.
+        // A reset leaves any migration state for RUNNING, and abandons what
+        // the WQ holds, as a function level reset would. As vfio-pci's, it
+        // keeps the configuration space (the PCI core saves and restores it
+        // around the reset): memory decoding and bus mastering stay on, so
+        // BAR0 answers right after.
+        dev.end_migration(false);
         dev.core.reset(true)
     }
 
@@ -623,6 +657,41 @@ impl vfio::Operations for Vdsa {
 
     fn request(dev: &vfio::Device<Self>, count: u32) {
         dev.signal_request(dev.request.lock().as_ref(), count);
+    }
+
+    const MIGRATION_FLAGS: u32 = flags::MIGRATION_STOP_COPY | flags::MIGRATION_P2P;
+
+    fn migration_set_state(
+        dev: &vfio::Device<Self>,
+        new: MigState,
+    ) -> Result<Option<MigrationFile>> {
+        Vdsa::set_migration_state(dev, new)
+    }
+
+    fn migration_get_state(dev: &vfio::Device<Self>) -> Result<MigState> {
+        Ok(dev.migration_state())
+    }
+
+    fn migration_data_size(_dev: &vfio::Device<Self>) -> Result<usize> {
+        Ok(migration::STREAM_LEN)
+    }
+
+    fn log_start(dev: &vfio::Device<Self>, ranges: &LogRanges<'_>, page_size: &mut u64) -> Result {
+        dev.log_start(ranges, page_size)
+    }
+
+    fn log_stop(dev: &vfio::Device<Self>) -> Result {
+        dev.log_stop();
+        Ok(())
+    }
+
+    fn log_read_and_clear(
+        dev: &vfio::Device<Self>,
+        iova: u64,
+        length: u64,
+        dirty: &mut IovaBitmap<'_>,
+    ) -> Result {
+        dev.log_report(iova, length, dirty)
     }
 }
 
@@ -661,6 +730,10 @@ impl mdev::Driver for VdsaDriver {
             pin_init!(VdsaState {
                 shared: shared.clone(),
                 adi,
+                identity: data.identity,
+                backing: data.backing,
+                quiesced: Atomic::new(false),
+                wq_runs: Atomic::new(0),
                 cfg: ConfigSpace::new(data.identity),
                 regs,
                 cmd <- new_mutex!(()),
@@ -675,6 +748,7 @@ impl mdev::Driver for VdsaDriver {
                 wq,
                 core,
                 request <- new_mutex!(None),
+                mig <- new_mutex!(migration::Migration::new()),
             }? Error),
         })
     }
