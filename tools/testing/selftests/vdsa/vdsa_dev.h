@@ -210,6 +210,43 @@ static inline int vfio_set_eventfds(int fd, unsigned int index, unsigned int sta
 	return ioctl(fd, VFIO_DEVICE_SET_IRQS, s) ? -errno : 0;
 }
 
+/* VFIO_DEVICE_FEATURE with @flags and @len bytes of @data, read back. */
+static inline int vfio_feature(int fd, uint32_t flags, void *data, size_t len)
+{
+	char buf[sizeof(struct vfio_device_feature) + 64];
+	struct vfio_device_feature *f = (void *)buf;
+
+	if (len > 64)
+		return -EINVAL;
+	f->argsz = sizeof(*f) + len;
+	f->flags = flags;
+	memcpy(f->data, data, len);
+	if (ioctl(fd, VFIO_DEVICE_FEATURE, f))
+		return -errno;
+	memcpy(data, f->data, len);
+	return 0;
+}
+
+/* Sets the migration state; returns the data fd, -1 without one, or -errno. */
+static inline int mig_set_state(int fd, uint32_t state)
+{
+	struct vfio_device_feature_mig_state s = { .device_state = state, .data_fd = -1 };
+	int ret = vfio_feature(fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+			       &s, sizeof(s));
+
+	return ret ? ret : s.data_fd;
+}
+
+/* The migration state, or -errno. */
+static inline int mig_get_state(int fd)
+{
+	struct vfio_device_feature_mig_state s = {};
+	int ret = vfio_feature(fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+			       &s, sizeof(s));
+
+	return ret ? ret : (int)s.device_state;
+}
+
 static inline struct dsa_completion_record *compl(struct vdsa *v, int i)
 {
 	return (void *)(v->mem + COMPL_PAGE * PAGE + i * 32);

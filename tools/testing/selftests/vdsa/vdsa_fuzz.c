@@ -2,9 +2,11 @@
 /*
  * A VFIO fuzzer for vDSAs: random configuration space and BAR0 accesses of
  * any offset and size, commands with any operand, SET_IRQS requests,
- * resets, mmap attempts, IOAS unmaps, remaps and replaces, and random
- * descriptors through the portal, on one vDSA, while a second vDSA (in a
- * child process) and the host's own dedicated WQ run verified copies.
+ * resets, mmap attempts, IOAS unmaps, remaps and replaces, random
+ * descriptors through the portal, random migration states, data file
+ * reads and writes (random bytes, or a saved stream with bytes changed)
+ * and dirty log requests, on one vDSA, while a second vDSA (in a child
+ * process) and the host's own dedicated WQ run verified copies.
  *
  * After every batch of operations: the other vDSA's and the host's copies
  * are right, nothing reached the other vDSA (its SWERR, INTCAUSE and
@@ -13,7 +15,9 @@
  *
  * usage: vdsa_fuzz BDF [OPS [SEED]]
  *   OPS: operations (default 10000); SEED: the random seed (default: from
- *   the clock), printed so that a run can be repeated.
+ *   the clock), printed so that a run can be repeated. With VDSA_FUZZ_TRACE
+ *   set in the environment, each operation is named on stderr first, so
+ *   that the last one named is the one a hang is in.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -113,7 +117,21 @@ static struct vdsa f;
 static int evfds[NFDS];
 static uint32_t ioas2;
 static long long log_bytes0;
-static long ops_by_kind[10];
+static long ops_by_kind[11];
+/* The last migration data fd, a stream saved from F, its length. */
+static int data_fd = -1;
+static uint8_t saved[1024];
+static size_t saved_len;
+/* Data fd reads and writes that failed with an unexpected error. */
+static long data_odd;
+/* VDSA_FUZZ_TRACE set: each operation's kind on stderr, for a hang. */
+static int trace;
+/*
+ * The dirty bitmap of the log reports: the kernel writes as much of it as
+ * the range asked for needs, up to the guard page after it.
+ */
+#define BITMAP_PAGES	4
+static uint64_t *dirty_bitmap;
 
 static long long log_bytes(void)
 {
@@ -240,6 +258,95 @@ static void op_descriptor(void)
 	dsa_movdir64b(f.portal, &d);
 }
 
+/*
+ * A migration state (any value), then with the data fd it gave: reads, or
+ * writes of random bytes or of the saved stream with a few bytes changed;
+ * or a dirty log request with random ranges.
+ */
+static void op_migration(void)
+{
+	static const uint32_t states[] = {
+		VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RUNNING, VFIO_DEVICE_STATE_STOP_COPY,
+		VFIO_DEVICE_STATE_RESUMING, VFIO_DEVICE_STATE_RUNNING_P2P,
+	};
+	struct vfio_device_feature_dma_logging_range range[2];
+	struct vfio_device_feature_dma_logging_control ctl;
+	struct vfio_device_feature_dma_logging_report rep;
+	uint8_t buf[1024];
+	int fd, i, n;
+
+	n = below(6);
+	if (trace)
+		fprintf(stderr, "migration op %d\n", n);
+	switch (n) {
+	case 0:
+		fd = mig_set_state(f.fd, below(4) ? states[below(ARRAY_SIZE(states))] : rnd());
+		if (fd >= 0) {
+			if (data_fd >= 0)
+				close(data_fd);
+			data_fd = fd;
+		}
+		break;
+	case 1:
+		if (data_fd < 0)
+			break;
+		n = read(data_fd, buf, 1 + below(sizeof(buf)));
+		if (n < 0 && errno != ENODEV && errno != EBADF)
+			data_odd++;
+		if (n > 0 && saved_len + n <= sizeof(saved)) {
+			memcpy(saved + saved_len, buf, n);
+			saved_len += n;
+		}
+		break;
+	case 2:
+		if (data_fd < 0)
+			break;
+		n = 1 + below(sizeof(buf));
+		if (saved_len && below(2)) {
+			n = saved_len;
+			memcpy(buf, saved, n);
+			for (i = below(3); i >= 0; i--)
+				buf[below(n)] ^= 1 << below(8);
+		} else {
+			for (i = 0; i < n; i++)
+				buf[i] = rnd();
+		}
+		if (write(data_fd, buf, n) < 0 && errno != EINVAL && errno != ENODEV &&
+		    errno != EBADF)
+			data_odd++;
+		break;
+	case 3:
+		for (i = 0; i < 2; i++) {
+			range[i].iova = below(2) ? IOVA_BASE + below(NPAGES) * PAGE : rnd();
+			range[i].length = below(2) ? PAGE * (1 + below(NPAGES)) : rnd();
+		}
+		ctl = (struct vfio_device_feature_dma_logging_control){
+			.page_size = below(2) ? PAGE : rnd(), .num_ranges = below(3),
+			.ranges = (uintptr_t)range,
+		};
+		vfio_feature(f.fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
+			     &ctl, sizeof(ctl));
+		break;
+	case 4:
+		rep = (struct vfio_device_feature_dma_logging_report){
+			.iova = below(2) ? IOVA_BASE : rnd(),
+			.length = below(2) ? PAGE * (1 + below(8 * 64)) : rnd(),
+			.page_size = below(2) ? PAGE : rnd(), .bitmap = (uintptr_t)dirty_bitmap,
+		};
+		if (trace)
+			fprintf(stderr, "report iova %#llx length %#llx page size %#llx\n",
+				(unsigned long long)rep.iova, (unsigned long long)rep.length,
+				(unsigned long long)rep.page_size);
+		vfio_feature(f.fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
+			     &rep, sizeof(rep));
+		break;
+	default:
+		vfio_feature(f.fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP,
+			     NULL, 0);
+		break;
+	}
+}
+
 static void op_reset(void)
 {
 	ioctl(f.fd, VFIO_DEVICE_RESET);
@@ -247,8 +354,10 @@ static void op_reset(void)
 
 static void one_op(void)
 {
-	unsigned int k = below(10);
+	unsigned int k = below(11);
 
+	if (trace)
+		fprintf(stderr, "op kind %u\n", k);
 	ops_by_kind[k]++;
 	switch (k) {
 	case 0: op_region(0, VDSA_CFG, 4096); break;
@@ -260,6 +369,7 @@ static void one_op(void)
 	case 6: op_mmap(); break;
 	case 7: op_ioas(); break;
 	case 8: op_descriptor(); op_descriptor(); break;
+	case 9: op_migration(); break;
 	default: below(8) ? op_command() : op_reset(); break;
 	}
 }
@@ -324,6 +434,7 @@ int main(int argc, char **argv)
 		rng = 1;
 	seed = rng;
 	select_dsa(argv[1]);
+	trace = !!getenv("VDSA_FUZZ_TRACE");
 	printf("TAP version 13\n# seed %#llx, %ld operations\n", (unsigned long long)seed, ops);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	make_uuid(uf, 0x8000);
@@ -334,6 +445,11 @@ int main(int argc, char **argv)
 		return 1;
 	for (i = 0; i < NFDS; i++)
 		evfds[i] = eventfd(0, EFD_NONBLOCK);
+	dirty_bitmap = mmap(NULL, (BITMAP_PAGES + 1) * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dirty_bitmap == MAP_FAILED ||
+	    mprotect((uint8_t *)dirty_bitmap + BITMAP_PAGES * PAGE, PAGE, PROT_NONE))
+		return 1;
 	kids[0] = fork();
 	if (!kids[0]) {
 		victim(uv);
@@ -362,9 +478,10 @@ int main(int argc, char **argv)
 	sh->stop = 1;
 	waitpid(kids[0], NULL, 0);
 	waitpid(kids[1], NULL, 0);
-	diag("operations by kind: cfg r %ld w %ld, bar0 r %ld w %ld, cmd %ld, set_irqs %ld, mmap %ld, ioas %ld, desc %ld, cmd/reset %ld",
+	diag("operations by kind: cfg r %ld w %ld, bar0 r %ld w %ld, cmd %ld, set_irqs %ld, mmap %ld, ioas %ld, desc %ld, migration %ld, cmd/reset %ld",
 	     ops_by_kind[0], ops_by_kind[1], ops_by_kind[2], ops_by_kind[3], ops_by_kind[4],
-	     ops_by_kind[5], ops_by_kind[6], ops_by_kind[7], ops_by_kind[8], ops_by_kind[9]);
+	     ops_by_kind[5], ops_by_kind[6], ops_by_kind[7], ops_by_kind[8], ops_by_kind[9],
+	     ops_by_kind[10]);
 	result(done == ops, "%ld of %ld operations on F in %ld batches, seed %#llx", done, ops,
 	       batches, (unsigned long long)seed);
 	result(sh->victim_copies > 0 && !sh->victim_bad && !sh->victim_noise,
@@ -381,6 +498,10 @@ int main(int argc, char **argv)
 	bound = 4096 + 2000 * (long long)(time(NULL) - t0 + 1);
 	result(grew <= bound, "the kernel log grew by %lld bytes in %lld s (bound %lld)", grew,
 	       (long long)(time(NULL) - t0), bound);
+	result(!data_odd, "migration data fds: reads and writes fail only with EINVAL, ENODEV or EBADF (%ld others)",
+	       data_odd);
+	if (data_fd >= 0)
+		close(data_fd);
 	vdsa_close(&f);
 	result(!mdev_remove(uf) && !mdev_remove(uv) && !mdev_exists(uf),
 	       "remove both");

@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include "vdsa_dev.h"
 #include "ktap.h"
 
@@ -46,41 +47,6 @@ struct dev {
 	char uuid[64];
 };
 
-static int feature(int fd, uint32_t flags, void *data, size_t len)
-{
-	char buf[sizeof(struct vfio_device_feature) + 64];
-	struct vfio_device_feature *f = (void *)buf;
-
-	if (len > 64)
-		return -EINVAL;
-	f->argsz = sizeof(*f) + len;
-	f->flags = flags;
-	memcpy(f->data, data, len);
-	if (ioctl(fd, VFIO_DEVICE_FEATURE, f))
-		return -errno;
-	memcpy(data, f->data, len);
-	return 0;
-}
-
-/* Sets the migration state; returns the data fd, -1 without one, or -errno. */
-static int set_state(int fd, uint32_t state)
-{
-	struct vfio_device_feature_mig_state s = { .device_state = state, .data_fd = -1 };
-	int ret = feature(fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-			  &s, sizeof(s));
-
-	return ret ? ret : s.data_fd;
-}
-
-static int get_state(int fd)
-{
-	struct vfio_device_feature_mig_state s = {};
-	int ret = feature(fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-			  &s, sizeof(s));
-
-	return ret ? ret : (int)s.device_state;
-}
-
 static int log_start(int fd)
 {
 	struct vfio_device_feature_dma_logging_range r = {
@@ -90,14 +56,26 @@ static int log_start(int fd)
 		.page_size = PAGE, .num_ranges = 1, .ranges = (uintptr_t)&r,
 	};
 
-	return feature(fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
+	return vfio_feature(fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
 		       &c, sizeof(c));
 }
 
 static int log_stop(int fd)
 {
-	return feature(fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP,
+	return vfio_feature(fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP,
 		       NULL, 0);
+}
+
+/* A report of [@iova, @iova + @length): 0 or -errno. */
+static int log_report(int fd, uint64_t iova, uint64_t length)
+{
+	uint64_t bitmap[(NPAGES + 63) / 64] = {};
+	struct vfio_device_feature_dma_logging_report r = {
+		.iova = iova, .length = length, .page_size = PAGE, .bitmap = (uintptr_t)bitmap,
+	};
+
+	return vfio_feature(fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
+			    &r, sizeof(r));
 }
 
 /* The pages of A's memory the log reports dirty, or -errno. */
@@ -108,7 +86,7 @@ static int log_dirty(int fd)
 		.iova = IOVA_BASE, .length = NPAGES * PAGE, .page_size = PAGE,
 		.bitmap = (uintptr_t)bitmap,
 	};
-	int ret = feature(fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
+	int ret = vfio_feature(fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
 			  &r, sizeof(r));
 	int i, n = 0;
 
@@ -259,13 +237,13 @@ static int read_regs(int fd, struct regs *r)
  */
 static int resume(int fd, const uint8_t *stream, size_t len, size_t piece)
 {
-	int dfd = set_state(fd, VFIO_DEVICE_STATE_RESUMING), ret = 0;
+	int dfd = mig_set_state(fd, VFIO_DEVICE_STATE_RESUMING), ret = 0;
 
 	if (dfd < 0)
 		return -1;
 	if (write_pieces(dfd, stream, len, piece))
 		ret = 1;
-	else if (set_state(fd, VFIO_DEVICE_STATE_STOP) != -1)
+	else if (mig_set_state(fd, VFIO_DEVICE_STATE_STOP) != -1)
 		ret = 2;
 	close(dfd);
 	return ret;
@@ -289,6 +267,7 @@ int main(int argc, char **argv)
 	static uint8_t stream[8192], bad[8192];
 	struct vfio_device_feature_migration mig = {};
 	struct vfio_device_feature_mig_data_size size = {};
+	struct timespec t0, t1;
 	struct regs ra, rb;
 	struct dev a, b;
 	int ha, hb, irq, dfd, ok, i, st, n;
@@ -305,13 +284,13 @@ int main(int argc, char **argv)
 	if (!result(!dev_open(&a, 0xa000) && !dev_open(&b, 0xa001),
 		    "%s: create and open vDSAs A and B, eventfds on vectors 0 and 1", argv[2]))
 		return ktap_finish();
-	ok = !feature(a.v.fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
+	ok = !vfio_feature(a.v.fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
 		      &mig, sizeof(mig)) &&
-	     !feature(a.v.fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DATA_SIZE,
+	     !vfio_feature(a.v.fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DATA_SIZE,
 		      &size, sizeof(size));
 	result(ok && mig.flags == (VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P) &&
 	       size.stop_copy_length > 24 && size.stop_copy_length < 4096 &&
-	       get_state(a.v.fd) == VFIO_DEVICE_STATE_RUNNING,
+	       mig_get_state(a.v.fd) == VFIO_DEVICE_STATE_RUNNING,
 	       "migration: STOP_COPY and P2P (flags %#llx), a stream of %llu bytes, RUNNING",
 	       (unsigned long long)mig.flags, (unsigned long long)size.stop_copy_length);
 
@@ -323,10 +302,19 @@ int main(int argc, char **argv)
 	       "A: handle %d; a verified copy raises vector 1", ha);
 	result(!log_start(a.v.fd) && log_start(a.v.fd) == -EBUSY && log_dirty(a.v.fd) == NPAGES,
 	       "dirty log started (twice: EBUSY); A's memory reported dirty while its WQ runs");
+	result(log_report(a.v.fd, IOVA_BASE + 1, PAGE) == -EINVAL &&
+	       log_report(a.v.fd, IOVA_BASE, PAGE + 1) == -EINVAL &&
+	       log_report(a.v.fd, IOVA_BASE, 0) == -EINVAL &&
+	       log_report(a.v.fd, 0x400dbe757dfc7fd5ull, 0xc384a2193b947c3ull) == -EINVAL,
+	       "dirty log reports of unaligned or empty ranges: EINVAL");
 
 	submit_in_flight(&a);
-	ok = set_state(a.v.fd, VFIO_DEVICE_STATE_RUNNING_P2P) == -1;
-	result(ok && all_completed(&a) && get_state(a.v.fd) == VFIO_DEVICE_STATE_RUNNING_P2P,
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ok = mig_set_state(a.v.fd, VFIO_DEVICE_STATE_RUNNING_P2P) == -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	diag("quiesce (RUNNING -> RUNNING_P2P) with %d copies in flight: %lld us", IN_FLIGHT,
+	     (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	result(ok && all_completed(&a) && mig_get_state(a.v.fd) == VFIO_DEVICE_STATE_RUNNING_P2P,
 	       "A -> RUNNING_P2P: the %d copies in flight completed by then", IN_FLIGHT);
 	result(bar0_write32(a.v.fd, R_GENCTRL, 0) == -EBUSY &&
 	       bar0_read32(a.v.fd, R_GENCTRL) == (GENCTRL_SOFTERR | GENCTRL_HALT),
@@ -335,17 +323,17 @@ int main(int argc, char **argv)
 	result(n == NPAGES && log_dirty(a.v.fd) == 0,
 	       "dirty log: all %d pages dirty once after the WQ stopped, then clean", n);
 
-	ok = set_state(a.v.fd, VFIO_DEVICE_STATE_STOP) == -1 && !read_regs(a.v.fd, &ra);
-	dfd = ok ? set_state(a.v.fd, VFIO_DEVICE_STATE_STOP_COPY) : -1;
+	ok = mig_set_state(a.v.fd, VFIO_DEVICE_STATE_STOP) == -1 && !read_regs(a.v.fd, &ra);
+	dfd = ok ? mig_set_state(a.v.fd, VFIO_DEVICE_STATE_STOP_COPY) : -1;
 	len = dfd >= 0 ? read_all(dfd, stream, sizeof(stream)) : -1;
 	result(len == (ssize_t)size.stop_copy_length && !memcmp(stream, "vDSAmig", 8),
 	       "A -> STOP -> STOP_COPY: the data fd gives %zd bytes, then its end", len);
-	ok = set_state(a.v.fd, VFIO_DEVICE_STATE_STOP) == -1;
+	ok = mig_set_state(a.v.fd, VFIO_DEVICE_STATE_STOP) == -1;
 	result(ok && read(dfd, bad, 1) == -1 && errno == ENODEV,
 	       "A -> STOP: the data fd's reads fail with ENODEV");
 	if (dfd >= 0)
 		close(dfd);
-	ok = set_state(a.v.fd, VFIO_DEVICE_STATE_RUNNING) == -1;
+	ok = mig_set_state(a.v.fd, VFIO_DEVICE_STATE_RUNNING) == -1;
 	st = copy_irq(&a, ha, 2, &irq);
 	result(ok && st == DSA_COMP_SUCCESS && irq && log_dirty(a.v.fd) == NPAGES,
 	       "A back to RUNNING (migration abandoned): copies with its handle, memory dirty again");
@@ -355,18 +343,18 @@ int main(int argc, char **argv)
 	/* B resumes A's stream. */
 	for (i = 0; i < 2; i++)
 		fired(b.ev[i], 0);
-	dfd = set_state(b.v.fd, VFIO_DEVICE_STATE_RESUMING);
-	ok = dfd >= 0 && get_state(b.v.fd) == VFIO_DEVICE_STATE_RESUMING &&
+	dfd = mig_set_state(b.v.fd, VFIO_DEVICE_STATE_RESUMING);
+	ok = dfd >= 0 && mig_get_state(b.v.fd) == VFIO_DEVICE_STATE_RESUMING &&
 	     !write_pieces(dfd, stream, 1, 1) && !write_pieces(dfd, stream + 1, 7, 7) &&
 	     !write_pieces(dfd, stream + 8, len - 8, 4096);
-	ok = ok && set_state(b.v.fd, VFIO_DEVICE_STATE_STOP) == -1;
+	ok = ok && mig_set_state(b.v.fd, VFIO_DEVICE_STATE_STOP) == -1;
 	result(ok && write(dfd, stream, 1) == -1 && errno == ENODEV,
 	       "B: RUNNING -> RESUMING, the stream in 1-, 7- and 4096-byte writes, -> STOP; its data fd ended");
 	if (dfd >= 0)
 		close(dfd);
 	result(!fired(b.ev[0], 0) && !fired(b.ev[1], 0),
 	       "no interrupt while stopped");
-	ok = set_state(b.v.fd, VFIO_DEVICE_STATE_RUNNING) == -1 && !read_regs(b.v.fd, &rb);
+	ok = mig_set_state(b.v.fd, VFIO_DEVICE_STATE_RUNNING) == -1 && !read_regs(b.v.fd, &rb);
 	result(ok && fired(b.ev[0], 2000) && fired(b.ev[1], 2000),
 	       "B -> RUNNING: vector 0 (the revocation) and vector 1 (raised once) fire");
 	ok = !memcmp(ra.cfg, rb.cfg, sizeof(ra.cfg));
@@ -422,26 +410,26 @@ int main(int argc, char **argv)
 		read_regs(b.v.fd, &ra);
 		where = resume(b.v.fd, bad, blen, 64);
 		read_regs(b.v.fd, &rb);
-		ok = where == want && get_state(b.v.fd) == VFIO_DEVICE_STATE_RESUMING &&
+		ok = where == want && mig_get_state(b.v.fd) == VFIO_DEVICE_STATE_RESUMING &&
 		     !memcmp(&ra, &rb, sizeof(ra));
 		ok = ok && !ioctl(b.v.fd, VFIO_DEVICE_RESET) &&
-		     get_state(b.v.fd) == VFIO_DEVICE_STATE_RUNNING;
+		     mig_get_state(b.v.fd) == VFIO_DEVICE_STATE_RUNNING;
 		result(ok, "a stream with %s: refused at %s, B untouched; VFIO_DEVICE_RESET: RUNNING",
 		       what[i], want == 1 ? "write()" : "RESUMING -> STOP");
 	}
-	result(set_state(b.v.fd, VFIO_DEVICE_STATE_ERROR) == -EINVAL &&
-	       set_state(b.v.fd, VFIO_DEVICE_STATE_PRE_COPY) == -EINVAL &&
-	       set_state(b.v.fd, 8) == -EINVAL && set_state(b.v.fd, 0x80000000u) == -EINVAL &&
-	       get_state(b.v.fd) == VFIO_DEVICE_STATE_RUNNING,
+	result(mig_set_state(b.v.fd, VFIO_DEVICE_STATE_ERROR) == -EINVAL &&
+	       mig_set_state(b.v.fd, VFIO_DEVICE_STATE_PRE_COPY) == -EINVAL &&
+	       mig_set_state(b.v.fd, 8) == -EINVAL && mig_set_state(b.v.fd, 0x80000000u) == -EINVAL &&
+	       mig_get_state(b.v.fd) == VFIO_DEVICE_STATE_RUNNING,
 	       "ERROR, PRE_COPY (not offered), 8, 2^31 as targets: EINVAL, B still RUNNING");
 	result(!ioctl(b.v.fd, VFIO_DEVICE_RESET) && !vdsa_enable(b.v.fd) &&
 	       (hb = request_handle(b.v.fd)) >= 0 && copy_irq(&b, hb, 30, &irq) == DSA_COMP_SUCCESS &&
 	       irq, "B after the bad streams and a reset: enabled again, it copies");
 
 	/* A data fd outlives its device. */
-	ok = set_state(b.v.fd, VFIO_DEVICE_STATE_STOP) == -1;
-	dfd = ok ? set_state(b.v.fd, VFIO_DEVICE_STATE_STOP_COPY) : -1;
-	n = set_state(a.v.fd, VFIO_DEVICE_STATE_RESUMING);
+	ok = mig_set_state(b.v.fd, VFIO_DEVICE_STATE_STOP) == -1;
+	dfd = ok ? mig_set_state(b.v.fd, VFIO_DEVICE_STATE_STOP_COPY) : -1;
+	n = mig_set_state(a.v.fd, VFIO_DEVICE_STATE_RESUMING);
 	dev_close(&b);
 	dev_close(&a);
 	ok = dfd >= 0 && n >= 0 && read(dfd, bad, 8) == -1 && errno == ENODEV &&
