@@ -5,6 +5,8 @@
 #   make run      boot the emulated SIOV machine and run the demo
 #   make run-l2   the same machine gives a DSA to a nested guest (QEMU's
 #                 vfio-pci), where the upstream idxd runs dmatest
+#   make run-migrate  a nested guest runs dmatest on a vDSA and moves live
+#                 to a second QEMU on another vDSA, where dmatest finishes
 #   make check    run every test (rustfmt, clippy build, KUnit, VM tests)
 #   make bench    run the benchmarks: each figure, its reference, the goal
 #   make fuzz     the vDSA VFIO fuzzer, OPS=1000000 operations (SEED= repeats,
@@ -28,7 +30,7 @@ LLVM ?= -22
 DRIVER_DIR := drivers/vfio/mdev/idxd
 GUEST := build/guest
 
-.PHONY: all setup kernel qemu series modules modules_install guest run run-l2 check bench fuzz soak rustfmt clean help
+.PHONY: all setup kernel qemu series modules modules_install guest run run-l2 run-migrate check bench fuzz soak rustfmt clean help
 
 all: kernel qemu guest
 
@@ -87,6 +89,12 @@ L2_DEVICE ?= vdsa
 L2_BACKEND ?= container
 run-l2: kernel qemu guest
 	@tools/vm/run --l2 --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND)
+
+# Live migration of a nested guest between two vDSAs of one DSA, during
+# its dmatest (tools/testing/selftests/vdsa/l2_migrate.sh): each step, the
+# migration's times and the vDSAs' counters are printed.
+run-migrate: kernel qemu guest
+	@tools/vm/run --l2 --timeout 2400 -- /opt/vdsa/tests/l2_migrate.sh $(L2_BACKEND) 1000
 
 check:
 	tools/check.sh

@@ -351,11 +351,14 @@ boot_sva() {
 # boot of its own, one DSA; each nested boot takes minutes. The device:
 # VDSA_L2_DEVICE, "vdsa" (a vDSA created through sysfs, the default) or
 # "pci" (the DSA itself); the QEMU backends ($4): "container" (iommufd's
-# compatibility container, in the test kernel) and "iommufd".
+# compatibility container, in the test kernel) and "iommufd". On the main
+# kernel, the nested guest is also migrated live from one vDSA to another
+# during its dmatest, with each backend (about 8 minutes each).
 boot_l2() {
 	local l2_tests=() backend
 	for backend in $4; do
 		l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-vdsa} $backend")
+		[ -n "$1" ] || l2_tests+=("l2_migrate.sh $backend 2000")
 	done
 	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --l2 --log "$out/vm-$2.console" \
 		-- /opt/vdsa/tests/run_tests.sh "${l2_tests[@]}" \

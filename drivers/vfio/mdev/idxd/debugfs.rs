@@ -86,7 +86,8 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             *s.adi.taken.lock()
         )?;
         // Each of those WQs: whether the device has it enabled, the host
-        // PASID it was bound with, its interrupt handle and completions.
+        // PASID it was bound with, its interrupt handle, the handles its
+        // vDSAs revoked on resuming a migration, and its completions.
         for slot in s.adi.slots.iter() {
             let enabled = s.wq_enabled(slot.wq);
             write!(
@@ -100,7 +101,12 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 Some(h) => write!(f, "handle {h}")?,
                 None => write!(f, "handle none")?,
             }
-            writeln!(f, " completions {}", slot.completion.raised())?;
+            writeln!(
+                f,
+                " revoked {} completions {}",
+                slot.revoked.load(Relaxed),
+                slot.completion.raised()
+            )?;
         }
     }
     writeln!(f, "vdsa_vfio_calls {}", s.vfio_calls.load(Relaxed))?;

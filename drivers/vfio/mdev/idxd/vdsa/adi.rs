@@ -220,6 +220,9 @@ pub(crate) struct AdiSlot {
     handle: Atomic<u32>,
     /// The IMS slot of that vector, or [`NO_HANDLE`].
     ims_slot: Atomic<u32>,
+    /// Interrupt handles of other WQs that the vDSAs of this one revoked
+    /// when they resumed a migration stream.
+    pub(crate) revoked: Atomic<u64>,
     /// Events not delivered yet.
     #[pin]
     events: SpinLockIrq<Events>,
@@ -239,6 +242,7 @@ impl AdiSlot {
                 completion <- Vector::new(),
                 handle: Atomic::new(NO_HANDLE),
                 ims_slot: Atomic::new(NO_HANDLE),
+                revoked: Atomic::new(0),
                 events <- new_spinlock_irq!(Events::default()),
                 owner <- new_mutex!(None),
             }),

@@ -406,6 +406,7 @@ impl VdsaState {
         self.adi.completion.set_bits(s.vectors[1].0, s.vectors[1].1);
         if s.regs.int_handle().is_some() && s.regs.int_handle() != self.adi.handle() {
             vcmd::revoke_int_handle(&self.regs, self);
+            self.adi.revoked.fetch_add(1, Relaxed);
         }
     }
 }
