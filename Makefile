@@ -84,11 +84,12 @@ run: kernel qemu guest
 # The nested-guest demo. L2_DEVICE selects what the nested guest gets
 # through QEMU's vfio-pci: "vdsa", a vDSA created through sysfs (the
 # default), or "pci", the emulated DSA itself. L2_BACKEND: "container" or
-# "iommufd".
+# "iommufd". L2_ACCEL: the nested guest's accelerator, "tcg" or "kvm".
 L2_DEVICE ?= vdsa
 L2_BACKEND ?= container
+L2_ACCEL ?= tcg
 run-l2: kernel qemu guest
-	@tools/vm/run --l2 --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND)
+	@tools/vm/run --l2 --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND) $(L2_ACCEL)
 
 # Live migration of a nested guest between two vDSAs of one DSA, during
 # its dmatest (tools/testing/selftests/vdsa/l2_migrate.sh): each step, the

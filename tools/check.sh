@@ -351,13 +351,17 @@ boot_sva() {
 # boot of its own, one DSA; each nested boot takes minutes. The device:
 # VDSA_L2_DEVICE, "vdsa" (a vDSA created through sysfs, the default) or
 # "pci" (the DSA itself); the QEMU backends ($4): "container" (iommufd's
-# compatibility container, in the test kernel) and "iommufd". On the main
-# kernel, the nested guest is also migrated live from one vDSA to another
-# during its dmatest, with each backend (about 8 minutes each).
+# compatibility container, in the test kernel) and "iommufd", each with
+# the nested guest's accelerators ($5): "kvm" (kvm_amd on the SVM that
+# TCG emulates) and "tcg". On the main kernel, the nested guest is also
+# migrated live from one vDSA to another during its dmatest, under TCG,
+# with each backend (about 8 minutes each).
 boot_l2() {
-	local l2_tests=() backend
+	local l2_tests=() backend accel
 	for backend in $4; do
-		l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-vdsa} $backend")
+		for accel in $5; do
+			l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-vdsa} $backend $accel")
+		done
 		[ -n "$1" ] || l2_tests+=("l2_migrate.sh $backend 2000")
 	done
 	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --l2 --log "$out/vm-$2.console" \
@@ -365,12 +369,12 @@ boot_l2() {
 		>"$out/vm-$2.out" 2>"$out/vm-$2.err"
 }
 
-# guest BOOT KERNEL NAME TIMEOUT DESCRIPTION [ARG]: one boot, its tests
+# guest BOOT KERNEL NAME TIMEOUT DESCRIPTION [ARG...]: one boot, its tests
 # counted (named after DESCRIPTION's first word), and a result for the boot
 # as a whole.
 guest() {
 	local st
-	"boot_$1" "$2" "$3" "$4" "${6:-}"
+	"boot_$1" "$2" "$3" "$4" "${6:-}" "${7:-}"
 	st=$?
 	[ $st -eq 0 ] || cat "$out/vm-$3.out" "$out/vm-$3.err"
 	count_ktap "$out/vm-$3.out" "$5"
@@ -387,8 +391,10 @@ section "idxd's user WQs with shared virtual memory (SVA platform)"
 guest sva "" sva 600 "guest (SVA)"
 
 section "a nested guest (QEMU's vfio-pci in the emulated machine)"
-# The container backend here, the iommufd one on the debug kernel below.
-guest l2 "" l2 3000 "guest (nested)" "${VDSA_L2_BACKENDS:-container}"
+# The container backend here, the iommufd one on the debug kernel below;
+# here under KVM and under TCG (each run prints its times), there under
+# KVM.
+guest l2 "" l2 3000 "guest (nested)" "${VDSA_L2_BACKENDS:-container}" "${VDSA_L2_ACCELS:-kvm tcg}"
 
 section "the guest tests again, on the debug kernel"
 # Each test once (run_tests.sh --once: on the DSA 1.0, no benchmarks);
@@ -397,7 +403,8 @@ if [ -n "$debug" ]; then
 	guest siov --debug debug-tests 3600 "guest (debug)"
 	guest noir --debug debug-noir 900 "guest (debug, no interrupt remapping)"
 	guest sva --debug debug-sva 900 "guest (debug, SVA)"
-	guest l2 --debug debug-l2 3000 "guest (debug, nested)" "${VDSA_L2_DEBUG_BACKENDS:-iommufd}"
+	guest l2 --debug debug-l2 3000 "guest (debug, nested)" "${VDSA_L2_DEBUG_BACKENDS:-iommufd}" \
+		"${VDSA_L2_DEBUG_ACCELS:-kvm}"
 else
 	fail "guest (debug): no debug kernel"
 fi

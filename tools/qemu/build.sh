@@ -160,6 +160,7 @@ config=(
 	--without-default-devices
 	--with-devices-x86_64=vdsa
 	--enable-tcg
+	--enable-kvm
 	--enable-virtfs
 	--enable-attr
 	--enable-cap-ng

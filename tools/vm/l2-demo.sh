@@ -6,13 +6,15 @@
 # upstream idxd there probes it, configures a kernel WQ through sysfs and
 # runs dmatest, whose result is printed.
 #
-# usage: vdsa-l2-demo [pci|vdsa] [container|iommufd]
+# usage: vdsa-l2-demo [pci|vdsa] [container|iommufd] [tcg|kvm]
 #   pci:  the machine's DSA itself, bound to vfio-pci (the default)
 #   vdsa: a vDSA of idxd_vdcm on it, created through sysfs (needs the
 #         vDSA's emulated configuration space and BAR 0)
+#   tcg, kvm: the nested guest's accelerator (default tcg)
 
 kind=${1:-pci}
 backend=${2:-container}
+accel=${3:-tcg}
 ro=
 
 step() { printf '\n== %s\n' "$*"; }
@@ -49,19 +51,24 @@ vdsa)
 	ro=ro
 	;;
 *)
-	echo "usage: vdsa-l2-demo [pci|vdsa] [container|iommufd]" >&2
+	echo "usage: vdsa-l2-demo [pci|vdsa] [container|iommufd] [tcg|kvm]" >&2
 	exit 2
 	;;
 esac
 
 opt=
 [ "$backend" != iommufd ] || opt=--iommufd
-step "the nested guest: vdsa-l2 $opt $assign -- dsa_dmatest.sh 0b25 400 $ro"
-echo "(our QEMU in this machine, -cpu max, 512 MiB, no IOMMU; several minutes"
-echo "under emulation inside emulation)"
+step "the nested guest: vdsa-l2 --accel $accel $opt $assign -- dsa_dmatest.sh 0b25 400 $ro"
+if [ "$accel" = kvm ]; then
+	echo "(our QEMU in this machine under KVM, -cpu max, 512 MiB, no IOMMU; about"
+	echo "a minute)"
+else
+	echo "(our QEMU in this machine, -cpu max, 512 MiB, no IOMMU; several minutes"
+	echo "under emulation inside emulation)"
+fi
 start=$(date +%s)
 # shellcheck disable=SC2086 # options and their values
-vdsa-l2 $opt $assign -- sh -c '
+vdsa-l2 --accel "$accel" $opt $assign -- sh -c '
 	echo "nested guest: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU," \
 		"$(grep -o -m1 movdir64b /proc/cpuinfo)"
 	for d in /sys/bus/pci/devices/*; do

@@ -7,23 +7,26 @@
 # a few hundred buffers (dsa_dmatest.sh, run there: its results are the
 # nested KTAP subtest). Here: QEMU realizes the device without a warning,
 # the nested guest logs no idxd error, and the device's interrupts came
-# through vfio-pci.
+# through vfio-pci: under KVM through irqfd into KVM (QEMU's own MSI
+# handler never runs), under TCG through QEMU.
 #
-# usage: l2_dmatest.sh pci|vdsa [container|iommufd] [ITERATIONS]
+# usage: l2_dmatest.sh pci|vdsa [container|iommufd] [tcg|kvm] [ITERATIONS]
 #   pci:   the first DSA 1.0 of the machine, bound to vfio-pci
 #   vdsa:  a vDSA of idxd_vdcm on that DSA, created through sysfs
 #   container: QEMU's VFIO container (/dev/vfio/vfio, which iommufd
 #          provides in the test kernel); iommufd: QEMU's iommufd backend
+#   tcg, kvm: the nested guest's accelerator (vdsa-l2 --accel)
 
 # shellcheck source=tools/testing/selftests/vdsa/dsa_vfio.sh
 . "$(dirname "$0")/dsa_vfio.sh"
 
 kind=${1:-pci}
 backend=${2:-container}
-iterations=${3:-400}
+accel=${3:-tcg}
+iterations=${4:-400}
 tests=$(cd "$(dirname "$0")" && pwd)
 
-ktap_header 9
+ktap_header 10
 
 uuid=
 assign=
@@ -54,7 +57,7 @@ vdsa)
 	assign_dev="sysfsdev=/sys/bus/mdev/devices/$uuid"
 	;;
 *)
-	echo "usage: $0 pci|vdsa [container|iommufd] [ITERATIONS]" >&2
+	echo "usage: $0 pci|vdsa [container|iommufd] [tcg|kvm] [ITERATIONS]" >&2
 	exit 2
 	;;
 esac
@@ -98,7 +101,8 @@ vdsa_counts() {
 [ "$kind" = vdsa ] && before=$(vdsa_counts)
 
 # The most interrupts vfio-pci's MSI-X vectors counted at once: they exist
-# only while QEMU has them, so sample them during the nested run.
+# only while QEMU has them, so sample them during the nested run, twice a
+# second: under KVM the nested guest has them for a few seconds only.
 irqs=/tmp/l2_dmatest.irqs
 echo 0 >$irqs
 sample_irqs() {
@@ -107,7 +111,7 @@ sample_irqs() {
 			for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i }
 			END { print (n > max ? n : max) }' /proc/interrupts >$irqs.new &&
 			mv $irqs.new $irqs
-		sleep 2
+		sleep 0.5
 	done
 }
 
@@ -123,8 +127,14 @@ start=$(date +%s)
 share=/tmp/l2_dmatest.share
 rm -rf $share
 mkdir -p $share
+# QEMU traces the MSI routes it gives KVM (irqfd) and each interrupt its
+# own handler forwards (the path without irqfd).
+trace=/tmp/l2_dmatest.trace
+rm -f $trace
 # shellcheck disable=SC2086 # $assign is an option and its value
-vdsa-l2 $opt $assign --share $share --log $log -- sh -c \
+vdsa-l2 --accel "$accel" $opt $assign --share $share --log $log \
+	--qemu-arg -trace --qemu-arg kvm_irqchip_add_msi_route \
+	--qemu-arg -trace --qemu-arg vfio_msi_interrupt --qemu-arg -D --qemu-arg $trace -- sh -c \
 	'"$1" 0b25 "$2" $3; s=$?; echo from-l2 >/mnt/host/word; exit $s' sh \
 	"$tests/dsa_dmatest.sh" "$iterations" "$ro" >$out 2>$err
 st=$?
@@ -132,14 +142,14 @@ end=$(date +%s)
 kill $sampler
 sed 's/^/    /' $out
 sed 's/^/# /' $err
-ktap_diag "nested guest: $((end - start)) s in all"
+ktap_diag "nested guest ($accel): $((end - start)) s in all"
 # Where the time went, by the nested guest's clock: the kernel's steps that
 # took more than 3 s, and the command's.
 awk -F'[][]' '/^\[/ { t = $2 + 0; if (t - p > 3) printf "# +%5.1f s to %s\n", t - p, $3; p = t }
 	/Run \/init/ { i = $2 } /vdsa-vm: running command/ { c = $2 } /vdsa-vm: exit status/ { e = $2 }
 	END { printf "# nested guest clock: kernel %.0f s, /init to command %.0f s, command %.0f s\n", i, c - i, e - c }' \
 	$log | cut -c 1-100
-ktap_result $st "the nested guest runs dsa_dmatest with the $kind device through vfio-pci ($backend)"
+ktap_result $st "the nested guest ($accel) runs dsa_dmatest with the $kind device through vfio-pci ($backend)"
 
 [ "$(cat $share/word 2>/dev/null)" = from-l2 ]
 ktap_result $? "the nested guest writes to the directory shared with it (--share)"
@@ -168,6 +178,17 @@ else
 	ktap_diag "vfio-pci MSI-X interrupts here: $n"
 	[ "$n" -gt 0 ]
 	ktap_result $? "the DSA's interrupts reached the nested guest through vfio-pci"
+fi
+
+routes=$(grep -c 'kvm_irqchip_add_msi_route' $trace 2>/dev/null)
+forwarded=$(grep -c 'vfio_msi_interrupt' $trace 2>/dev/null)
+ktap_diag "QEMU: ${routes:-0} MSI routes given to KVM, ${forwarded:-0} interrupts forwarded by its own handler"
+if [ "$accel" = kvm ]; then
+	[ "${routes:-0}" -gt 0 ] && [ "${forwarded:-0}" -eq 0 ]
+	ktap_result $? "the interrupts go through irqfd into KVM, none through QEMU's handler"
+else
+	[ "${forwarded:-0}" -gt 0 ]
+	ktap_result $? "the interrupts go through QEMU's handler (no KVM)"
 fi
 
 case "$kind" in

@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The nested guest's data path, in one boot: the nested dmatest of
+# l2_dmatest.sh (verified copies of up to 16 KiB by the unmodified upstream
+# idxd in the nested guest) on a vDSA under KVM, the same under TCG, and on
+# the whole DSA through vfio-pci under KVM. Prints the nested copies per
+# second under KVM against under TCG (context, no goal), and under KVM on
+# a vDSA against on the whole DSA (goal >= 0.95). The checks are that each
+# run passes, never a speed.
+#
+# usage: l2_bench.sh [container|iommufd] [ITERATIONS]
+
+# shellcheck source=tools/testing/selftests/vdsa/ktap.sh
+. "$(dirname "$0")/ktap.sh"
+
+backend=${1:-container}
+iterations=${2:-1000}
+
+ktap_header 3
+
+# nested KIND ACCEL: l2_dmatest.sh on KIND under ACCEL, its KTAP as a
+# subtest; the nested dmatest's copies per second in $rate.
+nested() {
+	_out=/tmp/l2_bench.$1.$2
+	"$(dirname "$0")/l2_dmatest.sh" "$1" "$backend" "$2" "$iterations" >"$_out" 2>&1
+	_st=$?
+	sed 's/^/    /' "$_out"
+	rate=$(sed -n 's/^# nested dmatest: summary .* \([0-9.]*\) iops .*/\1/p' "$_out")
+	rate=${rate:-0}
+	return $_st
+}
+
+nested vdsa kvm
+ktap_result $? "nested dmatest on a vDSA under KVM ($backend, $iterations copies)"
+vdsa_kvm=$rate
+nested vdsa tcg
+ktap_result $? "nested dmatest on a vDSA under TCG ($backend, $iterations copies)"
+vdsa_tcg=$rate
+nested pci kvm
+ktap_result $? "nested dmatest on the whole DSA under KVM ($backend, $iterations copies)"
+pci_kvm=$rate
+
+bench_report "nested dmatest copies/s, vDSA (KVM vs TCG)" \
+	"$vdsa_kvm" "$vdsa_tcg" copies/s -
+bench_report "nested dmatest copies/s under KVM (vDSA vs whole DSA)" \
+	"$vdsa_kvm" "$pci_kvm" copies/s ">=0.95"
+ktap_finished
