@@ -86,8 +86,8 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             *s.adi.taken.lock()
         )?;
         // Each of those WQs: whether the device has it enabled, the host
-        // PASID it was bound with, its interrupt handle, the handles its
-        // vDSAs revoked on resuming a migration, and its completions.
+        // PASID it was bound with, its interrupt handle, its completions,
+        // and the handles its vDSAs revoked on resuming a migration.
         for slot in s.adi.slots.iter() {
             let enabled = s.wq_enabled(slot.wq);
             write!(
@@ -103,9 +103,9 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             }
             writeln!(
                 f,
-                " revoked {} completions {}",
-                slot.revoked.load(Relaxed),
-                slot.completion.raised()
+                " completions {} revoked {}",
+                slot.completion.raised(),
+                slot.revoked.load(Relaxed)
             )?;
         }
     }

@@ -95,7 +95,8 @@ ktap_check "QEMU realizes vfio-pci with the device without a warning ($backend)"
 # A vDSA's completion interrupts, counted by its WQ's IMS vector, and the
 # calls of its driver's VFIO read, write and ioctl handlers (the slow path).
 vdsa_counts() {
-	awk '/^vdsa_wq .* completions/ { c += $NF } /^vdsa_vfio_calls/ { v = $2 }
+	awk '/^vdsa_wq .* completions/ { for (i = 3; i < NF; i++) if ($i == "completions") c += $(i + 1) }
+		/^vdsa_vfio_calls/ { v = $2 }
 		END { print c + 0, v + 0 }' "$cfg"
 }
 [ "$kind" = vdsa ] && before=$(vdsa_counts)
