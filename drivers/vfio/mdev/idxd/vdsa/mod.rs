@@ -239,6 +239,18 @@ impl VdsaState {
             .map_err(|_| CmdError::Hardware)
     }
 
+    /// Drains, aborts or disables the physical WQ. A WQ that is not
+    /// enabled (quiesced for a migration while the guest's registers say
+    /// enabled, disabled by the host's recovery of a halt, or gone with
+    /// its device) has nothing in flight: the command is not sent, as the
+    /// device would refuse to disable a disabled WQ.
+    fn phys_wq(&self, command: fn(WqSet) -> Command) -> Result<(), CmdError> {
+        if !self.shared.wq_enabled(self.adi.wq) {
+            return Ok(());
+        }
+        self.phys(command(self.wq_set()?))
+    }
+
     fn wq_set(&self) -> Result<WqSet, CmdError> {
         WqSet::one(self.adi.wq).map_err(|_| CmdError::Hardware)
     }
@@ -299,15 +311,15 @@ impl vcmd::PhysWq for VdsaState {
     }
 
     fn disable_wq(&self) -> Result<(), CmdError> {
-        self.phys(Command::DisableWqs(self.wq_set()?))
+        self.phys_wq(Command::DisableWqs)
     }
 
     fn drain_wq(&self) -> Result<(), CmdError> {
-        self.phys(Command::DrainWqs(self.wq_set()?))
+        self.phys_wq(Command::DrainWqs)
     }
 
     fn abort_wq(&self) -> Result<(), CmdError> {
-        self.phys(Command::AbortWqs(self.wq_set()?))
+        self.phys_wq(Command::AbortWqs)
     }
 
     fn request_int_handle(&self) -> Result<u16, CmdError> {
