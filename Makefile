@@ -84,10 +84,11 @@ run: kernel qemu guest
 # The nested-guest demo. L2_DEVICE selects what the nested guest gets
 # through QEMU's vfio-pci: "vdsa", a vDSA created through sysfs (the
 # default), or "pci", the emulated DSA itself. L2_BACKEND: "container" or
-# "iommufd". L2_ACCEL: the nested guest's accelerator, "tcg" or "kvm".
+# "iommufd". L2_ACCEL: the nested guest's accelerator, "kvm" (kvm_amd in
+# the emulated machine, the path production uses) or "tcg".
 L2_DEVICE ?= vdsa
 L2_BACKEND ?= container
-L2_ACCEL ?= tcg
+L2_ACCEL ?= kvm
 run-l2: kernel qemu guest
 	@tools/vm/run --l2 --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND) $(L2_ACCEL)
 

@@ -10,11 +10,11 @@
 #   pci:  the machine's DSA itself, bound to vfio-pci (the default)
 #   vdsa: a vDSA of idxd_vdcm on it, created through sysfs (needs the
 #         vDSA's emulated configuration space and BAR 0)
-#   tcg, kvm: the nested guest's accelerator (default tcg)
+#   tcg, kvm: the nested guest's accelerator (default kvm)
 
 kind=${1:-pci}
 backend=${2:-container}
-accel=${3:-tcg}
+accel=${3:-kvm}
 ro=
 
 step() { printf '\n== %s\n' "$*"; }
