@@ -92,11 +92,14 @@ L2_ACCEL ?= kvm
 run-l2: kernel qemu guest
 	@tools/vm/run --l2 --timeout 1800 -- vdsa-l2-demo $(L2_DEVICE) $(L2_BACKEND) $(L2_ACCEL)
 
-# Live migration of a nested guest between two vDSAs of one DSA, during
-# its dmatest (tools/testing/selftests/vdsa/l2_migrate.sh): each step, the
-# migration's times and the vDSAs' counters are printed.
+# Migration of a nested guest between two vDSAs of one DSA, during its
+# dmatest (tools/testing/selftests/vdsa/l2_migrate.sh): L2_MIGRATE "live"
+# (from vDSA A to B and back) or "snapshot" (saved to a file on A, restored
+# on B); each step, the migration's times and the vDSAs' counters printed.
+L2_MIGRATE ?= live
 run-migrate: kernel qemu guest
-	@tools/vm/run --l2 --timeout 2400 -- /opt/vdsa/tests/l2_migrate.sh $(L2_BACKEND) 1000
+	@tools/vm/run --l2 --timeout 2400 -- /opt/vdsa/tests/l2_migrate.sh $(L2_BACKEND) \
+		$(L2_ACCEL) $(if $(filter tcg,$(L2_ACCEL)),1000,20000) $(L2_MIGRATE)
 
 check:
 	tools/check.sh

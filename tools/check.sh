@@ -353,16 +353,18 @@ boot_sva() {
 # "pci" (the DSA itself); the QEMU backends ($4): "container" (iommufd's
 # compatibility container, in the test kernel) and "iommufd", each with
 # the nested guest's accelerators ($5): "kvm" (kvm_amd on the SVM that
-# TCG emulates) and "tcg". On the main kernel, the nested guest is also
-# migrated live from one vDSA to another during its dmatest, under TCG,
-# with each backend (about 8 minutes each).
+# TCG emulates) and "tcg". With each backend, the nested guest is also
+# migrated during its dmatest, under KVM if $5 has it (about a minute
+# each), else under TCG (about 8 minutes): live from vDSA A to B and back,
+# and saved to a file on A and restored on B (a snapshot).
 boot_l2() {
-	local l2_tests=() backend accel
+	local l2_tests=() backend accel mig="tcg 2000"
+	case " $5 " in *" kvm "*) mig="kvm 40000" ;; esac
 	for backend in $4; do
 		for accel in $5; do
 			l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-vdsa} $backend $accel")
 		done
-		[ -n "$1" ] || l2_tests+=("l2_migrate.sh $backend 2000")
+		l2_tests+=("l2_migrate.sh $backend $mig live" "l2_migrate.sh $backend $mig snapshot")
 	done
 	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --l2 --log "$out/vm-$2.console" \
 		-- /opt/vdsa/tests/run_tests.sh "${l2_tests[@]}" \

@@ -1,32 +1,46 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Live migration of a nested guest that holds a vDSA, as a VMM does it: a
-# destination QEMU waits for the guest with vDSA B (vdsa-l2 --incoming), the
-# source QEMU runs it with vDSA A, of another WQ of the same DSA, where the
-# upstream idxd runs dmatest (dsa_dmatest.sh, verified copies); while
-# dmatest runs, the source's monitor migrates the guest to the destination
-# and quits. Here: dmatest finishes on B with 0 failures; neither QEMU
-# logs a warning (-only-migratable: no blocker); the nested idxd logs no
-# error; B's WQ revoked the guest's interrupt handle, and its IMS vector
-# took completions after the move; A's WQ is disabled once the source quit.
-# The migration's total time and downtime are printed.
+# Migration of a nested guest that holds a vDSA, as a VMM does it. The
+# upstream idxd in the guest runs dmatest (dsa_dmatest.sh, verified copies)
+# on vDSA A; vDSA B belongs to another WQ of the same DSA.
 #
-# usage: l2_migrate.sh [container|iommufd] [ITERATIONS]
+#   live      while dmatest runs, the source QEMU's monitor migrates the
+#             guest live to a destination QEMU with B (vdsa-l2 --incoming)
+#             and quits; after a while B's QEMU migrates it back to a third
+#             QEMU with A, where dmatest finishes.
+#   snapshot  while dmatest runs, the source's monitor stops the guest,
+#             saves it to a file (migrate file:) and quits; a QEMU with B
+#             restores the file (-incoming file:) and continues the guest,
+#             where dmatest finishes.
+#
+# Here: dmatest ends with 0 failures; no QEMU logs a warning
+# (-only-migratable: no blocker); the nested idxd logs no error; each
+# destination's WQ revoked the guest's interrupt handle once and its IMS
+# vector took completions after the move; the WQs are disabled once their
+# QEMUs quit. Each step's time (and the migration's total time, downtime
+# and size, as QEMU counts them) is printed.
+#
+# usage: l2_migrate.sh [container|iommufd] [kvm|tcg] [ITERATIONS] [live|snapshot]
 
 # shellcheck source=tools/testing/selftests/vdsa/dsa_vfio.sh
 . "$(dirname "$0")/dsa_vfio.sh"
 
 backend=${1:-container}
-iterations=${2:-3000}
+accel=${2:-kvm}
+iterations=${3:-20000}
+mode=${4:-live}
 tests=$(cd "$(dirname "$0")" && pwd)
 work=/tmp/l2_migrate
 rm -rf $work
 mkdir -p $work
-mon=$work/mon
-sock=$work/mig.sock
 
-ktap_header 9
+case "$mode" in
+live) ktap_header 12 ;;
+snapshot) ktap_header 10 ;;
+*) echo "usage: l2_migrate.sh [container|iommufd] [kvm|tcg] [ITERATIONS] [live|snapshot]" >&2
+	exit 2 ;;
+esac
 
 dev=$(dsa_devices 0b25 | head -n 1)
 rmmod idxd 2>/dev/null
@@ -49,6 +63,17 @@ lowest_bit() {
 	done
 	echo $_i
 }
+# wait_for SECS CMD...: until CMD succeeds, at most SECS seconds.
+wait_for() {
+	_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt $_end ] || return 1
+		sleep 1
+	done
+}
+# now_ms: milliseconds since boot.
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
 a='' b='' wqa='' wqb=''
 create() {
@@ -67,114 +92,197 @@ create() {
 }
 ktap_check "vDSAs A and B created through sysfs on two WQs of $dev" create
 
-opt=
-[ "$backend" = iommufd ] && opt=--iommufd
-revoked0=$(wq_count "$wqb" revoked)
-done0=$(wq_count "$wqb" completions)
+opt="--accel $accel --mem 256 --timeout 1800"
+[ "$backend" = iommufd ] && opt="$opt --iommufd"
 
-start=$(date +%s)
-# The destination: waits for the guest on the socket; its command is not
-# run, the migrated guest's is, whose output comes out here.
-# shellcheck disable=SC2086 # $opt is one option or none
-vdsa-l2 $opt --vdsa "$b" --incoming "unix:$sock" --mem 256 --timeout 1800 \
-	--log $work/dst.console -- true >$work/dst.out 2>$work/dst.err &
-dst=$!
-# shellcheck disable=SC2086
-vdsa-l2 $opt --vdsa "$a" --outgoing --monitor "$mon" --mem 256 --timeout 1800 \
-	--log $work/src.console -- "$tests/dsa_dmatest.sh" 0b25 "$iterations" ro \
-	>$work/src.out 2>$work/src.err &
-src=$!
-
-# monitor CMD: one command on the source's monitor.
-monitor() { echo "$1" >"$mon.in"; }
-# wait_for SECS CMD...: until CMD succeeds, at most SECS seconds.
-wait_for() {
-	_end=$(($(date +%s) + $1))
+# qemu NAME ARG...: a nested QEMU in the background (vdsa-l2 ARG...), its
+# kernel log in $work/NAME.console, its output in $work/NAME.{out,err},
+# its monitor on $work/NAME.mon.{in,out}; its pid in $pid_NAME.
+qemu() {
+	_n=$1
 	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt $_end ] || return 1
-		sleep 1
+	# shellcheck disable=SC2086 # $opt holds several options
+	vdsa-l2 $opt --monitor $work/$_n.mon --log $work/$_n.console "$@" \
+		>$work/$_n.out 2>$work/$_n.err &
+	eval "pid_$_n=$!"
+	# The monitor's answers, drained into NAME.log.
+	if wait_for 60 test -p $work/$_n.mon.out; then
+		cat $work/$_n.mon.out >$work/$_n.log &
+		eval "drain_$_n=$!"
+	fi
+}
+# monitor NAME CMD: one command on NAME's monitor (given up after 10 s if
+# that QEMU is gone).
+monitor() { timeout 10 sh -c 'echo "$1" >"$2"' - "$2" $work/"$1".mon.in; }
+# give_up: after a failed step, every QEMU still running quits.
+give_up() {
+	for _m in $work/*.mon.in; do
+		_n=${_m##*/}
+		monitor "${_n%.mon.in}" quit
 	done
+	return 1
+}
+# finished NAME: waits for NAME's QEMU; its status in $st.
+finished() {
+	eval "wait \$pid_$1"
+	st=$?
+	eval "_d=\${drain_$1:-}"
+	[ -z "$_d" ] || { kill "$_d" && wait "$_d"; } 2>/dev/null
+	sed "s/^/# $1: /" $work/$1.err
+	return $st
+}
+# status NAME: the migration's status in NAME's last "info migrate" answer.
+status() { sed -n 's/^Status:[[:space:]]*\([a-z-]*\).*/\1/p' $work/$1.log | tail -n 1; }
+# figures NAME: QEMU's times and size of NAME's migration.
+figures() {
+	grep -E '^Time \(ms\)|Transfers:' $work/"$1".log | tail -n 2 |
+		tr -s ' \t\r\n' ' '
 }
 
-running() {
-	kill -0 $src 2>/dev/null && grep -q 'dmatest: Started' $work/src.console
-}
-drain=
-if wait_for 60 test -p "$mon.out"; then
-	cat "$mon.out" >$work/mon.log &
-	drain=$!
-fi
-ktap_check "the source runs dmatest on A in the nested guest" wait_for 900 running
-
-# status: the migration's status in the last "info migrate" answer.
-status() { sed -n 's/^Status:[[:space:]]*\([a-z-]*\).*/\1/p' $work/mon.log | tail -n 1; }
+# migrate NAME URI [stop]: NAME's monitor migrates the guest to URI (after
+# stopping it, for a snapshot), waits until QEMU says completed and quits.
 migrate() {
-	# Some copies on A first.
-	sleep 5
-	_t=$(date +%s)
-	monitor "migrate -d unix:$sock"
+	_t=$(date +%s) _t0=$(now_ms)
+	[ "${3:-}" != stop ] || monitor "$1" stop
+	monitor "$1" "migrate -d $2"
 	_st=1 _forced=
 	while [ $(($(date +%s) - _t)) -lt 900 ]; do
-		sleep 3
-		monitor "info migrate"
 		sleep 1
-		case "$(status)" in
+		monitor "$1" "info migrate"
+		sleep 1
+		case "$(status "$1")" in
 		completed) _st=0; break ;;
 		failed | cancelled) break ;;
 		esac
-		# The guest's dmatest dirties memory faster than emulation
-		# inside emulation sends it: past 4 minutes, allow the downtime
-		# it takes to finish.
+		# A guest that dirties memory faster than emulation sends it:
+		# past 4 minutes, allow the downtime it takes to finish.
 		if [ -z "$_forced" ] && [ $(($(date +%s) - _t)) -ge 240 ]; then
 			ktap_diag "not converged after 4 minutes: downtime limit raised to 60 s"
-			ktap_diag "$(grep 'Transfers:' $work/mon.log | tail -n 1 | tr -s ' \t')"
-			monitor "migrate_set_parameter downtime-limit 60000"
+			ktap_diag "$(grep 'Transfers:' $work/"$1".log | tail -n 1 | tr -s ' \t')"
+			monitor "$1" "migrate_set_parameter downtime-limit 60000"
 			_forced=1
 		fi
 	done
-	ktap_diag "migration: $(status) after $(($(date +%s) - _t)) s by this machine's clock"
-	monitor quit
+	ktap_diag "$1: migration $(status "$1") in about $(($(now_ms) - _t0)) ms (polled)"
+	ktap_diag "$1: $(figures "$1")"
+	[ $_st -eq 0 ] || give_up
+	monitor "$1" quit
 	return $_st
 }
-ktap_check "the source's monitor migrates the guest live to the destination (B)" migrate
-[ -n "$drain" ] && sleep 1 && kill $drain 2>/dev/null
 
-wait $src
-st_src=$?
-wait $dst
-st_dst=$?
+# running NAME: the guest in NAME runs dmatest.
+running() {
+	eval "kill -0 \$pid_$1" 2>/dev/null && grep -q 'dmatest: Started' $work/"$1".console
+}
+# still_running NAME: dmatest has not finished in NAME's guest.
+still_running() {
+	if grep -q 'summary [0-9]* tests' $work/"$1".out; then
+		ktap_diag "dmatest finished before the move: give it more ITERATIONS"
+		return 1
+	fi
+}
+# restored NAME: the file is loaded into NAME, whose guest waits paused.
+restored() {
+	monitor "$1" "info status"
+	sleep 1
+	tail -n 3 $work/"$1".log | grep -q 'VM status: paused[[:space:]]*$'
+}
+
+done_a0=$(wq_count "$wqa" completions)
+revoked_a0=$(wq_count "$wqa" revoked)
+revoked_b0=$(wq_count "$wqb" revoked)
+done_b0=$(wq_count "$wqb" completions)
+start=$(date +%s)
+
+dmatest="$tests/dsa_dmatest.sh 0b25 $iterations ro"
+if [ "$mode" = live ]; then
+	# The destination first: it waits for the guest on its socket; its
+	# own command is not run, the migrated guest's is.
+	qemu dst --vdsa "$b" --incoming "unix:$work/b.sock" --outgoing -- true
+	# shellcheck disable=SC2086 # $dmatest is the command and its arguments
+	qemu src --vdsa "$a" --outgoing -- $dmatest
+	ktap_check "the source runs dmatest on A in the nested guest" \
+		eval 'wait_for 900 running src || give_up'
+	sleep 3
+	step() {
+		{ wait_for 120 test -S $work/b.sock && still_running src; } || give_up || return 1
+		migrate src "unix:$work/b.sock"
+	}
+	ktap_check "the source's monitor migrates the guest live to B" step
+	finished src
+	ktap_result $? "the source QEMU quits cleanly after the migration, without a warning"
+	# A is free again: the way back, to a third QEMU with A.
+	done_a1=$(wq_count "$wqa" completions)
+	qemu back --vdsa "$a" --incoming "unix:$work/a.sock" -- true
+	step() {
+		{ wait_for 120 test -S $work/a.sock && still_running dst; } || give_up || return 1
+		sleep 3
+		migrate dst "unix:$work/a.sock"
+	}
+	ktap_check "B's monitor migrates the guest live back to A" step
+	finished dst
+	ktap_result $? "B's QEMU quits cleanly after the migration, without a warning"
+	last=back
+else
+	# shellcheck disable=SC2086
+	qemu src --vdsa "$a" --outgoing -- $dmatest
+	ktap_check "the source runs dmatest on A in the nested guest" \
+		eval 'wait_for 900 running src || give_up'
+	sleep 3
+	step() { { still_running src || give_up; } && migrate src "file:$work/snapshot" stop; }
+	ktap_check "the source's monitor stops the guest and saves it to a file" step
+	finished src
+	ktap_result $? "the source QEMU quits cleanly after the save, without a warning"
+	ktap_diag "snapshot: $(($(stat -c %s $work/snapshot) / 1024)) KiB"
+	t0=$(now_ms)
+	qemu dst --vdsa "$b" --incoming "file:$work/snapshot" -- true
+	step() {
+		wait_for 600 restored dst || give_up || return 1
+		ktap_diag "restored in about $(($(now_ms) - t0)) ms (QEMU's start included)"
+		monitor dst cont
+	}
+	ktap_check "a QEMU with B restores the file and continues the guest" step
+	last=dst
+fi
+
+finished $last
+st_last=$?
 end=$(date +%s)
-ktap_diag "$(grep -E '^Time \(ms\)|Transfers:' $work/mon.log | tail -n 2 | tr -s ' \t\r\n' ' ')"
-ktap_diag "both nested runs: $((end - start)) s in all"
-sed 's/^/# src: /' $work/src.err
-sed 's/^/# dst: /' $work/dst.err
-sed 's/^/    /' $work/dst.out
-[ $st_src -eq 0 ]
-ktap_result $? "the source QEMU quits cleanly after the migration, without a warning"
-[ $st_dst -eq 0 ]
-ktap_result $? "the guest finishes on the destination, no QEMU warning, no guest report"
+ktap_diag "the nested runs: $((end - start)) s in all"
+sed 's/^/    /' $work/$last.out
+[ $st_last -eq 0 ]
+ktap_result $? "the guest finishes on the last QEMU, no QEMU warning, no guest report"
 
-summary=$(grep -o 'summary [0-9]* tests, [0-9]* failures.*' $work/dst.out)
+summary=$(grep -o 'summary [0-9]* tests, [0-9]* failures.*' $work/$last.out)
 ktap_diag "nested dmatest: ${summary:-no summary}"
 echo "$summary" | grep -q "^summary $iterations tests, 0 failures"
-ktap_result $? "nested dmatest: $iterations verified copies across the migration, 0 failures"
+ktap_result $? "nested dmatest: $iterations verified copies across the moves, 0 failures"
 
 idxd_errors() {
-	! cat $work/src.console $work/dst.console | grep -E -i 'idxd.*(error|fail|halt)'
+	! cat $work/*.console | grep -E -i 'idxd.*(error|fail|halt)'
 }
 ktap_check "the nested idxd logs no error" idxd_errors
 
-revoked=$(($(wq_count "$wqb" revoked) - revoked0))
-done_b=$(($(wq_count "$wqb" completions) - done0))
+revoked=$(($(wq_count "$wqb" revoked) - revoked_b0))
+done_b=$(($(wq_count "$wqb" completions) - done_b0))
 ktap_diag "B's WQ $wqb: $revoked handles revoked, $done_b completion interrupts"
 [ $revoked -eq 1 ] && [ $done_b -gt 0 ]
 ktap_result $? "B revoked the guest's handle once; its IMS vector took completions"
 
+if [ "$mode" = live ]; then
+	revoked=$(($(wq_count "$wqa" revoked) - revoked_a0))
+	done_a=$(($(wq_count "$wqa" completions) - done_a1))
+	ktap_diag "A's WQ $wqa: $revoked handles revoked, $done_a completion interrupts after the way back" \
+		"($((done_a1 - done_a0)) before)"
+	[ $revoked -eq 1 ] && [ $done_a -gt 0 ]
+	ktap_result $? "back on A: A revoked B's handle once; its IMS vector took completions"
+fi
+
 removed() {
 	grep -q "^vdsa_wq $wqa disabled" "$cfg" &&
+		grep -q "^vdsa_wq $wqb disabled" "$cfg" &&
 		echo 1 >"/sys/bus/mdev/devices/$a/remove" &&
 		echo 1 >"/sys/bus/mdev/devices/$b/remove"
 }
-ktap_check "A's WQ is disabled after the source quit; both vDSAs removed" removed
+ktap_check "the WQs are disabled after their QEMUs quit; both vDSAs removed" removed
 ktap_finished
