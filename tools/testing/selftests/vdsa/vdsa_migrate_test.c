@@ -294,6 +294,18 @@ int main(int argc, char **argv)
 	       "migration: STOP_COPY and P2P (flags %#llx), a stream of %llu bytes, RUNNING",
 	       (unsigned long long)mig.flags, (unsigned long long)size.stop_copy_length);
 
+	/*
+	 * B's WQ, disabled before the log starts, writes nothing until it is
+	 * enabled again.
+	 */
+	st = vdsa_cmd(b.v.fd, C_DISABLE_WQ, 1, 0) ? -EIO : log_start(b.v.fd);
+	n = st ? st : log_dirty(b.v.fd);
+	i = st ? st : log_dirty(b.v.fd);
+	ok = !st && !vdsa_cmd(b.v.fd, C_ENABLE_WQ, 0, 0);
+	result(ok && !n && !i && log_dirty(b.v.fd) == NPAGES && !log_stop(b.v.fd),
+	       "dirty log of B, its WQ disabled when the log started: %d, then %d pages dirty; all once enabled",
+	       n, i);
+
 	/* A: as a guest's driver leaves it, with a handle and copies running. */
 	bar0_write32(a.v.fd, R_GENCTRL, GENCTRL_SOFTERR | GENCTRL_HALT);
 	ha = request_handle(a.v.fd);

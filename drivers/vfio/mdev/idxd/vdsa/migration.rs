@@ -307,7 +307,10 @@ pub(crate) struct Migration {
 struct DirtyLog {
     /// The WQ enables ([`VdsaState::wq_runs`]) when `clean` was started.
     runs: u64,
-    /// Ranges reported since then, while the WQ was disabled: clean until
+    /// The WQ was disabled when the log started and has not been enabled
+    /// since: it wrote nothing since, every range is clean.
+    idle: bool,
+    /// Ranges reported since `runs`, while the WQ was disabled: clean until
     /// it is enabled again.
     clean: KVec<(u64, u64)>,
 }
@@ -512,8 +515,11 @@ impl Vdsa {
         if *page_size < 4096 || !page_size.is_power_of_two() {
             *page_size = 4096;
         }
+        // Under the command lock, the WQ is neither enabled nor disabled.
+        let _cmd = self.core.cmd.lock();
         mig.log = Some(DirtyLog {
             runs: self.core.wq_runs.load(Relaxed),
+            idle: !self.core.shared.wq_enabled(self.core.adi.wq),
             clean: KVec::new(),
         });
         Ok(())
@@ -525,7 +531,7 @@ impl Vdsa {
     }
 
     /// Reports `[iova, iova + length)` dirty unless the WQ stayed disabled
-    /// since it was last reported.
+    /// since the log started or since the range was last reported.
     pub(super) fn log_report(&self, iova: u64, length: u64, dirty: &mut IovaBitmap<'_>) -> Result {
         let mut mig = self.mig.lock();
         let log = mig.log.as_mut().ok_or(EINVAL)?;
@@ -536,10 +542,11 @@ impl Vdsa {
         if runs != log.runs {
             log.clean.clear();
             log.runs = runs;
+            log.idle = false;
         }
         let running = core.shared.wq_enabled(core.adi.wq);
         let end = iova.saturating_add(length);
-        let clean = !running && log.clean.iter().any(|&(a, b)| a <= iova && end <= b);
+        let clean = !running && (log.idle || log.clean.iter().any(|&(a, b)| a <= iova && end <= b));
         if !clean {
             dirty.set(iova, length);
             if !running && log.clean.len() < CLEAN_RANGES {
