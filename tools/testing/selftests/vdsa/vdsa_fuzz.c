@@ -360,17 +360,40 @@ static void one_op(void)
 		fprintf(stderr, "op kind %u\n", k);
 	ops_by_kind[k]++;
 	switch (k) {
-	case 0: op_region(0, VDSA_CFG, 4096); break;
-	case 1: op_region(1, VDSA_CFG, 4096); break;
-	case 2: op_region(0, VDSA_BAR0, 4096); break;
-	case 3: op_region(1, VDSA_BAR0, 4096); break;
-	case 4: op_command(); break;
-	case 5: op_set_irqs(); break;
-	case 6: op_mmap(); break;
-	case 7: op_ioas(); break;
-	case 8: op_descriptor(); op_descriptor(); break;
-	case 9: op_migration(); break;
-	default: below(8) ? op_command() : op_reset(); break;
+	case 0:
+		op_region(0, VDSA_CFG, 4096);
+		break;
+	case 1:
+		op_region(1, VDSA_CFG, 4096);
+		break;
+	case 2:
+		op_region(0, VDSA_BAR0, 4096);
+		break;
+	case 3:
+		op_region(1, VDSA_BAR0, 4096);
+		break;
+	case 4:
+		op_command();
+		break;
+	case 5:
+		op_set_irqs();
+		break;
+	case 6:
+		op_mmap();
+		break;
+	case 7:
+		op_ioas();
+		break;
+	case 8:
+		op_descriptor();
+		op_descriptor();
+		break;
+	case 9:
+		op_migration();
+		break;
+	default:
+		below(8) ? op_command() : op_reset();
+		break;
 	}
 }
 

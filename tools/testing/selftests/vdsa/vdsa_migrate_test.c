@@ -404,15 +404,33 @@ int main(int argc, char **argv)
 
 		memcpy(bad, stream, len);
 		switch (i) {
-		case 0: bad[0] ^= 1; break;
-		case 1: bad[8] = 2; break;
-		case 2: bad[10] = 1; break;
-		case 3: bad[12] = 1; break;
-		case 4: bad[20] ^= 0x80; break;
-		case 5: bad[40] ^= 1; break;
-		case 6: blen = len - 1; break;
-		case 7: blen = len + 1; break;
-		case 8: bad[16] += 1; break;
+		case 0:
+			bad[0] ^= 1;
+			break;
+		case 1:
+			bad[8] = 2;
+			break;
+		case 2:
+			bad[10] = 1;
+			break;
+		case 3:
+			bad[12] = 1;
+			break;
+		case 4:
+			bad[20] ^= 0x80;
+			break;
+		case 5:
+			bad[40] ^= 1;
+			break;
+		case 6:
+			blen = len - 1;
+			break;
+		case 7:
+			blen = len + 1;
+			break;
+		case 8:
+			bad[16] += 1;
+			break;
 		}
 		if (i == 5) {
 			/* The CRC made right: the field check refuses it. */

@@ -332,8 +332,9 @@ static void test_caps(int fd)
 	gencap = bar0_read64(fd, R_GENCAP);
 	wqcap = bar0_read64(fd, R_WQCAP);
 	table = bar0_read64(fd, R_TABLE_OFF);
-	if (!read_str(debugfs, buf, sizeof(buf)) && (p = strstr(buf, "vdsa_wqs ")) &&
-	    (p = strstr(p, " size ")))
+	p = read_str(debugfs, buf, sizeof(buf)) ? NULL : strstr(buf, "vdsa_wqs ");
+	p = p ? strstr(p, " size ") : NULL;
+	if (p)
 		wq_size = strtoll(p + 6, NULL, 10);
 	result(bar0_read32(fd, R_VERSION) == 0x100, "VERSION 1.0");
 	result((gencap & (1ull << 4)) && !(gencap & (1ull << 31)) && !(gencap & (3ull << 12)),
