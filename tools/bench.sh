@@ -24,6 +24,7 @@ benches=(
 	"ims_bench.sh 0b25"
 	"vdsa_slow_bench.sh 0b25"
 	"l2_bench.sh"
+	"l2_migrate_bench.sh"
 )
 
 out=build/bench
@@ -32,8 +33,9 @@ mkdir -p "$out"
 
 make -s kernel qemu guest || exit 1
 tools/kernel/build.sh --bench >/dev/null || exit 1
-# --l2: l2_bench.sh runs nested guests (the main kernel, under KVM and TCG).
-tools/vm/run --bench --l2 --timeout 3000 --log "$out/vm.console" \
+# --l2: l2_bench.sh and l2_migrate_bench.sh run nested guests (the main
+# kernel; under KVM and TCG, and migrated under KVM).
+tools/vm/run --bench --l2 --timeout 4800 --log "$out/vm.console" \
 	--qemu-arg -global --qemu-arg intel-dsa.max-xfer-shift=12 \
 	-- /opt/vdsa/tests/run_tests.sh "${benches[@]}" >"$out/vm.out" 2>"$out/vm.err"
 st=$?

@@ -1,0 +1,183 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# What a vDSA costs a live migration, in one boot. The nested guest (256
+# MiB, idle once set up) moves from one QEMU to another (vdsa-l2 --outgoing
+# and --incoming), in rounds that alternate three guests:
+#
+#   none   no device;
+#   wq     a vDSA whose WQ the guest's idxd enabled as a dmaengine channel,
+#          as a guest that uses it leaves it: while the WQ may run, the
+#          vDSA reports every page dirty (mdev-idxd.rst, "Migration"), so
+#          the guest's memory is sent again during the downtime;
+#   idle   a vDSA that no guest driver enabled: its dirty log stays clean,
+#          what is left is its quiesce and its state stream.
+#
+# Printed: QEMU's total migration time and downtime, the median of the
+# rounds with their best and spread, of "wq" against "none" (goal <= 1.1)
+# and of "idle" against "none" (context); the vDSA's quiesce with copies in
+# flight and its stream, from vdsa_migrate_test, against the downtime. The
+# checks are that each migration completes, never a time.
+#
+# usage: l2_migrate_bench.sh [container|iommufd] [kvm|tcg] [ROUNDS]
+
+# shellcheck source=tools/testing/selftests/vdsa/dsa_vfio.sh
+. "$(dirname "$0")/dsa_vfio.sh"
+
+backend=${1:-container}
+accel=${2:-kvm}
+rounds=${3:-5}
+tests=$(cd "$(dirname "$0")" && pwd)
+work=/tmp/l2_migrate_bench
+rm -rf $work
+mkdir -p $work
+
+ktap_header $((3 * rounds + 3))
+
+dev=$(dsa_devices 0b25 | head -n 1)
+rmmod idxd 2>/dev/null
+types=/sys/bus/pci/devices/$dev/mdev_supported_types/idxd_vdcm-1dwq-v1
+
+a='' b=''
+create() {
+	modprobe idxd_vdcm || return 1
+	a=$(cat /proc/sys/kernel/random/uuid) && echo "$a" >"$types/create" &&
+		b=$(cat /proc/sys/kernel/random/uuid) && echo "$b" >"$types/create"
+}
+ktap_check "vDSAs A and B created through sysfs on $dev" create
+
+opt="--accel $accel --mem 256 --timeout 900"
+[ "$backend" = iommufd ] && opt="$opt --iommufd"
+
+# The nested guest's command: set up, say so, idle until migrated away.
+idle='echo vdsa-bench: ready; sleep 900'
+# The guest's idxd enables its vDSA's WQ as a dmaengine channel.
+enable_wq='. /opt/vdsa/tests/ktap.sh && modprobe idxd &&
+	d=$(idxd_dsa "$(dsa_devices 0b25 | head -n 1)") && wq=/sys/bus/dsa/devices/$d/wq${d#dsa}.0 &&
+	echo kernel >$wq/type && echo dmaengine >$wq/name && echo dmaengine >$wq/driver_name &&
+	echo wq${d#dsa}.0 >/sys/bus/dsa/drivers/dmaengine/bind && grep -qx enabled $wq/state &&
+	echo "vdsa-bench: WQ enabled" && '
+
+wait_for() {
+	_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt $_end ] || return 1
+		sleep 1
+	done
+}
+monitor() { timeout 10 sh -c 'echo "$1" >"$2"' - "$2" "$3"; }
+
+# move KIND: one live migration of the guest KIND; QEMU's total time and
+# downtime (ms) appended to $work/KIND.total and KIND.down.
+move() {
+	_w=$work/$1.$r
+	mkdir -p "$_w"
+	_src='' _dst='' _cmd=$idle
+	case "$1" in
+	wq) _src="--vdsa $a" _dst="--vdsa $b" _cmd="$enable_wq$idle" ;;
+	idle) _src="--vdsa $a" _dst="--vdsa $b" ;;
+	esac
+	# shellcheck disable=SC2086 # $opt, $_dst and $_src hold options
+	vdsa-l2 $opt $_dst --incoming "unix:$_w/sock" --outgoing --monitor "$_w/dmon" \
+		--log "$_w/dst.console" -- true >"$_w/dst.out" 2>"$_w/dst.err" &
+	_dpid=$!
+	# shellcheck disable=SC2086
+	vdsa-l2 $opt $_src --outgoing --monitor "$_w/smon" --log "$_w/src.console" \
+		-- sh -c "$_cmd" >"$_w/src.out" 2>"$_w/src.err" &
+	_spid=$!
+	wait_for 60 test -p "$_w/smon.out" && { cat "$_w/smon.out" >"$_w/src.log" & }
+	wait_for 60 test -p "$_w/dmon.out" && { cat "$_w/dmon.out" >/dev/null & }
+	_st=1
+	if wait_for 600 grep -q 'vdsa-bench: ready' "$_w/src.out" &&
+		wait_for 60 test -S "$_w/sock"; then
+		# The guest settles (its boot's last writes) before it moves;
+		# each kind waits as long.
+		sleep 15
+		monitor src "migrate -d unix:$_w/sock" "$_w/smon.in"
+		_end=$(($(date +%s) + 600))
+		while [ "$(date +%s)" -lt $_end ]; do
+			sleep 2
+			monitor src "info migrate" "$_w/smon.in"
+			sleep 1
+			_s=$(sed -n 's/^Status:[[:space:]]*\([a-z]*\).*/\1/p' "$_w/src.log" | tail -n 1)
+			case "$_s" in
+			completed) _st=0; break ;;
+			failed | cancelled) break ;;
+			esac
+		done
+	fi
+	_time=$(grep '^Time (ms)' "$_w/src.log" | tail -n 1)
+	_total=$(echo "$_time" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
+	_down=$(echo "$_time" | sed -n 's/.*down=\([0-9]*\).*/\1/p')
+	grep -i 'vfio' "$_w/src.log" | tail -n 1 | tr -s ' \t\r' ' ' >"$_w/vfio"
+	monitor src quit "$_w/smon.in"
+	monitor dst quit "$_w/dmon.in"
+	wait $_spid || _st=1
+	wait $_dpid || _st=1
+	[ $_st -eq 0 ] && [ -n "$_total" ] && [ -n "$_down" ] || {
+		sed 's/^/# /' "$_w/src.err" "$_w/dst.err"
+		tail -n 5 "$_w/src.log" | sed 's/^/# monitor: /'
+		return 1
+	}
+	echo "$_total" >>"$work/$1.total"
+	echo "$_down" >>"$work/$1.down"
+	ktap_diag "round $r, $1: total $_total ms, downtime $_down ms"
+}
+
+r=1
+while [ $r -le "$rounds" ]; do
+	for kind in none wq idle; do
+		ktap_check "round $r: the $kind guest migrates live ($backend, $accel)" move $kind
+	done
+	r=$((r + 1))
+done
+
+# report NAME FIGURES REFERENCES GOAL: the medians against each other, with
+# the best of each and the spread of the per-round ratios.
+report() {
+	_fig=$(sort -n "$2" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	_ref=$(sort -n "$3" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	ktap_diag "$1: best $(sort -n "$2" | head -n 1) ms against $(sort -n "$3" | head -n 1) ms;" \
+		"per-round ratios $(paste "$2" "$3" | awk '$2 > 0 { printf "%.2f ", $1 / $2 }')"
+	_span=$(paste "$2" "$3" | awk -v goal="$4" '$2 > 0 {
+		r = $1 / $2; if (n == 0 || r < lo) lo = r; if (n == 0 || r > hi) hi = r; n++ }
+		END { g = substr(goal, 3) + 0; if (n && goal != "-" && lo <= g && hi > g) print "covers" }')
+	if [ "$_span" = covers ]; then
+		ktap_diag "$1: the spread of the rounds covers the goal $4: neither met nor not met"
+		bench_report "$1 (median of $rounds rounds)" "$_fig" "$_ref" ms "-"
+	else
+		bench_report "$1 (median of $rounds rounds)" "$_fig" "$_ref" ms "$4"
+	fi
+}
+if [ -s $work/none.total ] && [ -s $work/wq.total ] && [ -s $work/idle.total ]; then
+	report "live migration total time, vDSA with its WQ enabled vs no device" \
+		$work/wq.total $work/none.total "<=1.1"
+	report "live migration downtime, vDSA with its WQ enabled vs no device" \
+		$work/wq.down $work/none.down "<=1.1"
+	report "live migration total time, vDSA never enabled vs no device" \
+		$work/idle.total $work/none.total "-"
+	report "live migration downtime, vDSA never enabled vs no device" \
+		$work/idle.down $work/none.down "-"
+	cat $work/wq.*/vfio | sed 's/^/# QEMU: /' | tail -n 1
+fi
+for uuid in $a $b; do
+	echo 1 >"/sys/bus/mdev/devices/$uuid/remove"
+done
+
+# The vDSA's own part: the quiesce with copies in flight and the stream.
+"$tests/vdsa_migrate_test.sh" 0b25 >$work/migrate_test 2>&1
+ktap_result $? "vdsa_migrate_test.sh: the quiesce and the stream measured"
+quiesce=$(sed -n 's/.*quiesce (RUNNING -> RUNNING_P2P) with .* in flight: \([0-9]*\) us.*/\1/p' \
+	$work/migrate_test | head -n 1)
+stream=$(sed -n 's/.*a stream of \([0-9]*\) bytes.*/\1/p' $work/migrate_test | head -n 1)
+down=$(sort -n $work/wq.down 2>/dev/null | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+if [ -n "$quiesce" ] && [ -n "$down" ]; then
+	awk -v q="$quiesce" -v d="$down" 'BEGIN {
+		printf "# bench: vDSA quiesce with 16 copies in flight | %d us | reference: the median downtime (wq) %d ms | %.3f%% of it | no goal: context\n",
+			q, d, d > 0 ? q / (d * 10) : 0 }'
+fi
+ktap_diag "the vDSA's state stream: ${stream:-?} bytes"
+[ -n "$quiesce" ] && [ -n "$stream" ]
+ktap_result $? "the quiesce time (${quiesce:-?} us) and the stream size (${stream:-?} bytes) printed"
+ktap_finished
