@@ -30,6 +30,16 @@ ktap_check() {
 	ktap_result $? "$_name"
 }
 
+# wait_for SECS CMD...: until CMD succeeds, at most SECS seconds.
+wait_for() {
+	_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt $_end ] || return 1
+		sleep 1
+	done
+}
+
 ktap_diag() {
 	echo "# $*"
 }

@@ -63,15 +63,6 @@ lowest_bit() {
 	done
 	echo $_i
 }
-# wait_for SECS CMD...: until CMD succeeds, at most SECS seconds.
-wait_for() {
-	_end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt $_end ] || return 1
-		sleep 1
-	done
-}
 # now_ms: milliseconds since boot.
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 

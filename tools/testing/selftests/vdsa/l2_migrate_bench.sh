@@ -58,14 +58,6 @@ enable_wq='. /opt/vdsa/tests/ktap.sh && modprobe idxd &&
 	echo wq${d#dsa}.0 >/sys/bus/dsa/drivers/dmaengine/bind && grep -qx enabled $wq/state &&
 	echo "vdsa-bench: WQ enabled" && '
 
-wait_for() {
-	_end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt $_end ] || return 1
-		sleep 1
-	done
-}
 monitor() { timeout 10 sh -c 'echo "$1" >"$2"' - "$2" "$3"; }
 
 # move KIND: one live migration of the guest KIND; QEMU's total time and
