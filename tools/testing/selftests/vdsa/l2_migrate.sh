@@ -96,11 +96,10 @@ qemu() {
 	vdsa-l2 $opt --monitor $work/$_n.mon --log $work/$_n.console "$@" \
 		>$work/$_n.out 2>$work/$_n.err &
 	eval "pid_$_n=$!"
-	# The monitor's answers, drained into NAME.log.
-	if wait_for 60 test -p $work/$_n.mon.out; then
-		cat $work/$_n.mon.out >$work/$_n.log &
-		eval "drain_$_n=$!"
-	fi
+	# The monitor's answers, drained into NAME.log from when QEMU makes
+	# its pipes (it waits for a reader of them before it starts the guest).
+	(wait_for 600 test -p $work/"$_n".mon.out && exec cat $work/"$_n".mon.out >$work/"$_n".log) &
+	eval "drain_$_n=$!"
 }
 # monitor NAME CMD: one command on NAME's monitor (given up after 10 s if
 # that QEMU is gone).
@@ -123,7 +122,7 @@ finished() {
 	return $st
 }
 # status NAME: the migration's status in NAME's last "info migrate" answer.
-status() { sed -n 's/^Status:[[:space:]]*\([a-z-]*\).*/\1/p' $work/$1.log | tail -n 1; }
+status() { sed -n 's/^Status:[[:space:]]*\([a-z-]*\).*/\1/p' $work/"$1".log 2>/dev/null | tail -n 1; }
 # figures NAME: QEMU's times and size of NAME's migration.
 figures() {
 	grep -E '^Time \(ms\)|Transfers:' $work/"$1".log | tail -n 2 |
@@ -163,7 +162,7 @@ migrate() {
 
 # running NAME: the guest in NAME runs dmatest.
 running() {
-	eval "kill -0 \$pid_$1" 2>/dev/null && grep -q 'dmatest: Started' $work/"$1".console
+	eval "kill -0 \$pid_$1" 2>/dev/null && grep -q 'dmatest: Started' $work/"$1".console 2>/dev/null
 }
 # still_running NAME: dmatest has not finished in NAME's guest.
 still_running() {
@@ -172,11 +171,18 @@ still_running() {
 		return 1
 	fi
 }
+# resumed NAME: NAME's guest runs (continued if it was not).
+resumed() {
+	monitor "$1" cont
+	monitor "$1" "info status"
+	sleep 1
+	tail -n 3 $work/"$1".log 2>/dev/null | grep -q 'VM status: running'
+}
 # restored NAME: the file is loaded into NAME, whose guest waits paused.
 restored() {
 	monitor "$1" "info status"
 	sleep 1
-	tail -n 3 $work/"$1".log | grep -q 'VM status: paused[[:space:]]*$'
+	tail -n 3 $work/"$1".log 2>/dev/null | grep -q 'VM status: paused[[:space:]]*$'
 }
 
 done_a0=$(wq_count "$wqa" completions)
@@ -230,7 +236,7 @@ else
 	step() {
 		wait_for 600 restored dst || give_up || return 1
 		ktap_diag "restored in about $(($(now_ms) - t0)) ms (QEMU's start included)"
-		monitor dst cont
+		wait_for 60 resumed dst || give_up || return 1
 	}
 	ktap_check "a QEMU with B restores the file and continues the guest" step
 	last=dst

@@ -78,11 +78,16 @@ move() {
 	vdsa-l2 $opt $_src --outgoing --monitor "$_w/smon" --log "$_w/src.console" \
 		-- sh -c "$_cmd" >"$_w/src.out" 2>"$_w/src.err" &
 	_spid=$!
-	wait_for 60 test -p "$_w/smon.out" && { cat "$_w/smon.out" >"$_w/src.log" & }
-	wait_for 60 test -p "$_w/dmon.out" && { cat "$_w/dmon.out" >/dev/null & }
-	_st=1
-	if wait_for 600 grep -q 'vdsa-bench: ready' "$_w/src.out" &&
-		wait_for 60 test -S "$_w/sock"; then
+	# The monitors' answers, drained from when each QEMU makes its pipes
+	# (QEMU waits for a reader of them before it starts the guest).
+	(wait_for 600 test -p "$_w/smon.out" && exec cat "$_w/smon.out" >"$_w/src.log") &
+	(wait_for 600 test -p "$_w/dmon.out" && exec cat "$_w/dmon.out" >/dev/null) &
+	_st=1 _why=
+	if ! wait_for 600 grep -q 'vdsa-bench: ready' "$_w/src.out"; then
+		_why="the source's guest did not get ready"
+	elif ! wait_for 120 test -S "$_w/sock"; then
+		_why="the destination does not listen"
+	else
 		# The guest settles (its boot's last writes) before it moves;
 		# each kind waits as long.
 		sleep 15
@@ -98,6 +103,7 @@ move() {
 			failed | cancelled) break ;;
 			esac
 		done
+		[ $_st -eq 0 ] || _why="the migration did not complete (${_s:-no status})"
 	fi
 	_time=$(grep '^Time (ms)' "$_w/src.log" | tail -n 1)
 	_total=$(echo "$_time" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
@@ -108,12 +114,15 @@ move() {
 	wait $_spid || _st=1
 	wait $_dpid || _st=1
 	[ $_st -eq 0 ] && [ -n "$_total" ] && [ -n "$_down" ] || {
+		ktap_diag "round $r, $1: ${_why:-QEMU gave no times}"
 		sed 's/^/# /' "$_w/src.err" "$_w/dst.err"
 		tail -n 5 "$_w/src.log" | sed 's/^/# monitor: /'
+		tail -n 5 "$_w/src.out" | sed 's/^/# guest: /'
+		tail -n 10 "$_w/src.console" | sed 's/^/# guest log: /'
 		return 1
 	}
-	echo "$_total" >>"$work/$1.total"
-	echo "$_down" >>"$work/$1.down"
+	echo "$r $_total" >>"$work/$1.total"
+	echo "$r $_down" >>"$work/$1.down"
 	ktap_diag "round $r, $1: total $_total ms, downtime $_down ms"
 }
 
@@ -125,15 +134,22 @@ while [ $r -le "$rounds" ]; do
 	r=$((r + 1))
 done
 
+# median FILE: the middle figure of FILE's "ROUND FIGURE" lines.
+median() { awk '{ print $2 }' "$1" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# best FILE: the smallest figure of FILE.
+best() { awk '{ print $2 }' "$1" | sort -n | head -n 1; }
+# ratios FIGURES REFERENCES: the ratio of each round that has both.
+ratios() { awk 'NR == FNR { ref[$1] = $2; next } ($1 in ref) && ref[$1] > 0 { print $2 / ref[$1] }' "$2" "$1"; }
+
 # report NAME FIGURES REFERENCES GOAL: the medians against each other, with
 # the best of each and the spread of the per-round ratios.
 report() {
-	_fig=$(sort -n "$2" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-	_ref=$(sort -n "$3" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-	ktap_diag "$1: best $(sort -n "$2" | head -n 1) ms against $(sort -n "$3" | head -n 1) ms;" \
-		"per-round ratios $(paste "$2" "$3" | awk '$2 > 0 { printf "%.2f ", $1 / $2 }')"
-	_span=$(paste "$2" "$3" | awk -v goal="$4" '$2 > 0 {
-		r = $1 / $2; if (n == 0 || r < lo) lo = r; if (n == 0 || r > hi) hi = r; n++ }
+	_fig=$(median "$2")
+	_ref=$(median "$3")
+	ktap_diag "$1: best $(best "$2") ms against $(best "$3") ms;" \
+		"per-round ratios $(ratios "$2" "$3" | awk '{ printf "%.2f ", $1 }')"
+	_span=$(ratios "$2" "$3" | awk -v goal="$4" '{
+		if (n == 0 || $1 < lo) lo = $1; if (n == 0 || $1 > hi) hi = $1; n++ }
 		END { g = substr(goal, 3) + 0; if (n && goal != "-" && lo <= g && hi > g) print "covers" }')
 	if [ "$_span" = covers ]; then
 		ktap_diag "$1: the spread of the rounds covers the goal $4: neither met nor not met"
@@ -163,11 +179,12 @@ ktap_result $? "vdsa_migrate_test.sh: the quiesce and the stream measured"
 quiesce=$(sed -n 's/.*quiesce (RUNNING -> RUNNING_P2P) with .* in flight: \([0-9]*\) us.*/\1/p' \
 	$work/migrate_test | head -n 1)
 stream=$(sed -n 's/.*a stream of \([0-9]*\) bytes.*/\1/p' $work/migrate_test | head -n 1)
-down=$(sort -n $work/wq.down 2>/dev/null | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+down=
+[ ! -s $work/wq.down ] || down=$(median $work/wq.down)
 if [ -n "$quiesce" ] && [ -n "$down" ]; then
 	awk -v q="$quiesce" -v d="$down" 'BEGIN {
 		printf "# bench: vDSA quiesce with 16 copies in flight | %d us | reference: the median downtime (wq) %d ms | %.3f%% of it | no goal: context\n",
-			q, d, d > 0 ? q / (d * 10) : 0 }'
+			q, d, (d > 0 ? q / (d * 10) : 0) }'
 fi
 ktap_diag "the vDSA's state stream: ${stream:-?} bytes"
 [ -n "$quiesce" ] && [ -n "$stream" ]
