@@ -361,14 +361,13 @@ impl VdsaState {
             self.vector0.freeze();
             self.adi.completion.freeze();
             self.quiesced.store(true, Relaxed);
-            if self.shared.wq_enabled(self.adi.wq) {
-                // The host logged the command's failure.
-                if vcmd::PhysWq::disable_wq(self).is_err() {
-                    self.quiesced.store(false, Relaxed);
-                    self.vector0.thaw(false);
-                    self.adi.completion.thaw(false);
-                    return Err(EIO);
-                }
+            // A WQ that is not enabled is left as it is (`phys_wq`); the
+            // host logged a command's failure.
+            if vcmd::PhysWq::disable_wq(self).is_err() {
+                self.quiesced.store(false, Relaxed);
+                self.vector0.thaw(false);
+                self.adi.completion.thaw(false);
+                return Err(EIO);
             }
         }
         // Events of the last descriptors, noted by the parent's interrupt
