@@ -25,6 +25,8 @@
 
 # shellcheck source=tools/testing/selftests/vdsa/dsa_vfio.sh
 . "$(dirname "$0")/dsa_vfio.sh"
+# shellcheck source=tools/testing/selftests/vdsa/l2_qemu.sh
+. "$(dirname "$0")/l2_qemu.sh"
 
 backend=${1:-container}
 accel=${2:-kvm}
@@ -83,46 +85,9 @@ create() {
 }
 ktap_check "vDSAs A and B created through sysfs on two WQs of $dev" create
 
-opt="--accel $accel --mem 256 --timeout 1800"
-[ "$backend" = iommufd ] && opt="$opt --iommufd"
+l2_opt="--accel $accel --mem 256 --timeout 1800"
+[ "$backend" = iommufd ] && l2_opt="$l2_opt --iommufd"
 
-# qemu NAME ARG...: a nested QEMU in the background (vdsa-l2 ARG...), its
-# kernel log in $work/NAME.console, its output in $work/NAME.{out,err},
-# its monitor on $work/NAME.mon.{in,out}; its pid in $pid_NAME.
-qemu() {
-	_n=$1
-	shift
-	# shellcheck disable=SC2086 # $opt holds several options
-	vdsa-l2 $opt --monitor $work/$_n.mon --log $work/$_n.console "$@" \
-		>$work/$_n.out 2>$work/$_n.err &
-	eval "pid_$_n=$!"
-	# The monitor's answers, drained into NAME.log from when QEMU makes
-	# its pipes (it waits for a reader of them before it starts the guest).
-	(wait_for 600 test -p $work/"$_n".mon.out && exec cat $work/"$_n".mon.out >$work/"$_n".log) &
-	eval "drain_$_n=$!"
-}
-# monitor NAME CMD: one command on NAME's monitor (given up after 10 s if
-# that QEMU is gone).
-monitor() { timeout 10 sh -c 'echo "$1" >"$2"' - "$2" $work/"$1".mon.in; }
-# give_up: after a failed step, every QEMU still running quits.
-give_up() {
-	for _m in $work/*.mon.in; do
-		_n=${_m##*/}
-		monitor "${_n%.mon.in}" quit
-	done
-	return 1
-}
-# finished NAME: waits for NAME's QEMU; its status in $st.
-finished() {
-	eval "wait \$pid_$1"
-	st=$?
-	eval "_d=\${drain_$1:-}"
-	[ -z "$_d" ] || { kill "$_d" && wait "$_d"; } 2>/dev/null
-	sed "s/^/# $1: /" $work/$1.err
-	return $st
-}
-# status NAME: the migration's status in NAME's last "info migrate" answer.
-status() { sed -n 's/^Status:[[:space:]]*\([a-z-]*\).*/\1/p' $work/"$1".log 2>/dev/null | tail -n 1; }
 # figures NAME: QEMU's times and size of NAME's migration.
 figures() {
 	grep -E '^Time \(ms\)|Transfers:' $work/"$1".log | tail -n 2 |
@@ -132,27 +97,10 @@ figures() {
 # migrate NAME URI [stop]: NAME's monitor migrates the guest to URI (after
 # stopping it, for a snapshot), waits until QEMU says completed and quits.
 migrate() {
-	_t=$(date +%s) _t0=$(now_ms)
-	[ "${3:-}" != stop ] || monitor "$1" stop
-	monitor "$1" "migrate -d $2"
-	_st=1 _forced=
-	while [ $(($(date +%s) - _t)) -lt 900 ]; do
-		sleep 1
-		monitor "$1" "info migrate"
-		sleep 1
-		case "$(status "$1")" in
-		completed) _st=0; break ;;
-		failed | cancelled) break ;;
-		esac
-		# A guest that dirties memory faster than emulation sends it:
-		# past 4 minutes, allow the downtime it takes to finish.
-		if [ -z "$_forced" ] && [ $(($(date +%s) - _t)) -ge 240 ]; then
-			ktap_diag "not converged after 4 minutes: downtime limit raised to 60 s"
-			ktap_diag "$(grep 'Transfers:' $work/"$1".log | tail -n 1 | tr -s ' \t')"
-			monitor "$1" "migrate_set_parameter downtime-limit 60000"
-			_forced=1
-		fi
-	done
+	_t0=$(now_ms)
+	migrate_start "$@"
+	migrate_wait "$1" 900 240
+	_st=$?
 	ktap_diag "$1: migration $(status "$1") in about $(($(now_ms) - _t0)) ms (polled)"
 	ktap_diag "$1: $(figures "$1")"
 	[ $_st -eq 0 ] || give_up

@@ -23,14 +23,17 @@
 
 # shellcheck source=tools/testing/selftests/vdsa/dsa_vfio.sh
 . "$(dirname "$0")/dsa_vfio.sh"
+# shellcheck source=tools/testing/selftests/vdsa/l2_qemu.sh
+. "$(dirname "$0")/l2_qemu.sh"
 
 backend=${1:-container}
 accel=${2:-kvm}
 rounds=${3:-5}
 tests=$(cd "$(dirname "$0")" && pwd)
-work=/tmp/l2_migrate_bench
-rm -rf $work
-mkdir -p $work
+# Each round's QEMUs in $work, the figures in $results.
+results=/tmp/l2_migrate_bench
+rm -rf $results
+mkdir -p $results
 
 ktap_header $((3 * rounds + 3))
 
@@ -46,8 +49,8 @@ create() {
 }
 ktap_check "vDSAs A and B created through sysfs on $dev" create
 
-opt="--accel $accel --mem 256 --timeout 900"
-[ "$backend" = iommufd ] && opt="$opt --iommufd"
+l2_opt="--accel $accel --mem 256 --timeout 900"
+[ "$backend" = iommufd ] && l2_opt="$l2_opt --iommufd"
 
 # The nested guest's command: set up, say so, idle until migrated away.
 idle='echo vdsa-bench: ready; sleep 900'
@@ -58,71 +61,54 @@ enable_wq='. /opt/vdsa/tests/ktap.sh && modprobe idxd &&
 	echo wq${d#dsa}.0 >/sys/bus/dsa/drivers/dmaengine/bind && grep -qx enabled $wq/state &&
 	echo "vdsa-bench: WQ enabled" && '
 
-monitor() { timeout 10 sh -c 'echo "$1" >"$2"' - "$2" "$3"; }
-
 # move KIND: one live migration of the guest KIND; QEMU's total time and
-# downtime (ms) appended to $work/KIND.total and KIND.down.
+# downtime (ms) appended to $results/KIND.total and KIND.down.
 move() {
-	_w=$work/$1.$r
-	mkdir -p "$_w"
+	work=$results/$1.$r
+	mkdir -p "$work"
 	_src='' _dst='' _cmd=$idle
 	case "$1" in
 	wq) _src="--vdsa $a" _dst="--vdsa $b" _cmd="$enable_wq$idle" ;;
 	idle) _src="--vdsa $a" _dst="--vdsa $b" ;;
 	esac
-	# shellcheck disable=SC2086 # $opt, $_dst and $_src hold options
-	vdsa-l2 $opt $_dst --incoming "unix:$_w/sock" --outgoing --monitor "$_w/dmon" \
-		--log "$_w/dst.console" -- true >"$_w/dst.out" 2>"$_w/dst.err" &
-	_dpid=$!
+	# shellcheck disable=SC2086 # $_dst and $_src hold options
+	qemu dst $_dst --incoming "unix:$work/sock" --outgoing -- true
 	# shellcheck disable=SC2086
-	vdsa-l2 $opt $_src --outgoing --monitor "$_w/smon" --log "$_w/src.console" \
-		-- sh -c "$_cmd" >"$_w/src.out" 2>"$_w/src.err" &
-	_spid=$!
-	# The monitors' answers, drained from when each QEMU makes its pipes
-	# (QEMU waits for a reader of them before it starts the guest).
-	(wait_for 600 test -p "$_w/smon.out" && exec cat "$_w/smon.out" >"$_w/src.log") &
-	(wait_for 600 test -p "$_w/dmon.out" && exec cat "$_w/dmon.out" >/dev/null) &
+	qemu src $_src --outgoing -- sh -c "$_cmd"
 	_st=1 _why=
-	if ! wait_for 600 grep -q 'vdsa-bench: ready' "$_w/src.out"; then
+	if ! wait_for 600 grep -q 'vdsa-bench: ready' "$work/src.out"; then
 		_why="the source's guest did not get ready"
-	elif ! wait_for 120 test -S "$_w/sock"; then
+	elif ! wait_for 120 test -S "$work/sock"; then
 		_why="the destination does not listen"
 	else
 		# The guest settles (its boot's last writes) before it moves;
 		# each kind waits as long.
 		sleep 15
-		monitor src "migrate -d unix:$_w/sock" "$_w/smon.in"
-		_end=$(($(date +%s) + 600))
-		while [ "$(date +%s)" -lt $_end ]; do
-			sleep 2
-			monitor src "info migrate" "$_w/smon.in"
-			sleep 1
-			_s=$(sed -n 's/^Status:[[:space:]]*\([a-z]*\).*/\1/p' "$_w/src.log" | tail -n 1)
-			case "$_s" in
-			completed) _st=0; break ;;
-			failed | cancelled) break ;;
-			esac
-		done
-		[ $_st -eq 0 ] || _why="the migration did not complete (${_s:-no status})"
+		migrate_start src "unix:$work/sock"
+		if migrate_wait src 600; then
+			_st=0
+		else
+			_s=$(status src)
+			_why="the migration did not complete (${_s:-no status})"
+		fi
 	fi
-	_time=$(grep '^Time (ms)' "$_w/src.log" | tail -n 1)
-	_total=$(echo "$_time" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
-	_down=$(echo "$_time" | sed -n 's/.*down=\([0-9]*\).*/\1/p')
-	grep -i 'vfio' "$_w/src.log" | tail -n 1 | tr -s ' \t\r' ' ' >"$_w/vfio"
-	monitor src quit "$_w/smon.in"
-	monitor dst quit "$_w/dmon.in"
-	wait $_spid || _st=1
-	wait $_dpid || _st=1
-	[ $_st -eq 0 ] && [ -n "$_total" ] && [ -n "$_down" ] || {
+	_times=$(migration_times src)
+	_total=${_times% *} _down=${_times#* }
+	grep -i 'vfio' "$work/src.log" | tail -n 1 | tr -s ' \t\r' ' ' >"$work/vfio"
+	monitor src quit
+	monitor dst quit
+	finished src >/dev/null || _st=1
+	finished dst >/dev/null || _st=1
+	[ $_st -eq 0 ] && [ -n "$_times" ] || {
 		ktap_diag "round $r, $1: ${_why:-QEMU gave no times}"
-		sed 's/^/# /' "$_w/src.err" "$_w/dst.err"
-		tail -n 5 "$_w/src.log" | sed 's/^/# monitor: /'
-		tail -n 5 "$_w/src.out" | sed 's/^/# guest: /'
-		tail -n 10 "$_w/src.console" | sed 's/^/# guest log: /'
+		sed 's/^/# /' "$work/src.err" "$work/dst.err"
+		tail -n 5 "$work/src.log" | sed 's/^/# monitor: /'
+		tail -n 5 "$work/src.out" | sed 's/^/# guest: /'
+		tail -n 10 "$work/src.console" | sed 's/^/# guest log: /'
 		return 1
 	}
-	echo "$r $_total" >>"$work/$1.total"
-	echo "$r $_down" >>"$work/$1.down"
+	echo "$r $_total" >>"$results/$1.total"
+	echo "$r $_down" >>"$results/$1.down"
 	ktap_diag "round $r, $1: total $_total ms, downtime $_down ms"
 }
 
@@ -158,29 +144,29 @@ report() {
 		bench_report "$1 (median of $rounds rounds)" "$_fig" "$_ref" ms "$4"
 	fi
 }
-if [ -s $work/none.total ] && [ -s $work/wq.total ] && [ -s $work/idle.total ]; then
+if [ -s $results/none.total ] && [ -s $results/wq.total ] && [ -s $results/idle.total ]; then
 	report "live migration total time, vDSA with its WQ enabled vs no device" \
-		$work/wq.total $work/none.total "<=1.1"
+		$results/wq.total $results/none.total "<=1.1"
 	report "live migration downtime, vDSA with its WQ enabled vs no device" \
-		$work/wq.down $work/none.down "<=1.1"
+		$results/wq.down $results/none.down "<=1.1"
 	report "live migration total time, vDSA never enabled vs no device" \
-		$work/idle.total $work/none.total "-"
+		$results/idle.total $results/none.total "-"
 	report "live migration downtime, vDSA never enabled vs no device" \
-		$work/idle.down $work/none.down "-"
-	cat $work/wq.*/vfio | sed 's/^/# QEMU: /' | tail -n 1
+		$results/idle.down $results/none.down "-"
+	cat $results/wq.*/vfio | sed 's/^/# QEMU: /' | tail -n 1
 fi
 for uuid in $a $b; do
 	echo 1 >"/sys/bus/mdev/devices/$uuid/remove"
 done
 
 # The vDSA's own part: the quiesce with copies in flight and the stream.
-"$tests/vdsa_migrate_test.sh" 0b25 >$work/migrate_test 2>&1
+"$tests/vdsa_migrate_test.sh" 0b25 >$results/migrate_test 2>&1
 ktap_result $? "vdsa_migrate_test.sh: the quiesce and the stream measured"
 quiesce=$(sed -n 's/.*quiesce (RUNNING -> RUNNING_P2P) with .* in flight: \([0-9]*\) us.*/\1/p' \
-	$work/migrate_test | head -n 1)
-stream=$(sed -n 's/.*a stream of \([0-9]*\) bytes.*/\1/p' $work/migrate_test | head -n 1)
+	$results/migrate_test | head -n 1)
+stream=$(sed -n 's/.*a stream of \([0-9]*\) bytes.*/\1/p' $results/migrate_test | head -n 1)
 down=
-[ ! -s $work/wq.down ] || down=$(median $work/wq.down)
+[ ! -s $results/wq.down ] || down=$(median $results/wq.down)
 if [ -n "$quiesce" ] && [ -n "$down" ]; then
 	awk -v q="$quiesce" -v d="$down" 'BEGIN {
 		printf "# bench: vDSA quiesce with 16 copies in flight | %d us | reference: the median downtime (wq) %d ms | %.3f%% of it | no goal: context\n",
