@@ -111,6 +111,7 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     }
     writeln!(f, "vdsa_vfio_calls {}", s.vfio_calls.load(Relaxed))?;
     s.ims.show(f)?;
+    s.dma.show(f)?;
     writeln!(f, "software_errors {}", s.swerr.count.load(Relaxed))?;
     writeln!(f, "halted {}", s.halt.halted.load(Relaxed))?;
     writeln!(f, "halts {}", s.halt.halts.load(Relaxed))?;

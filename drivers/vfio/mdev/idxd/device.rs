@@ -18,6 +18,7 @@ use crate::submit::Jobs;
 use crate::{
     cmd::{Command, Outcome, WqSet},
     config::{self, Plan, KERNEL_GROUP},
+    dma,
     halt::HaltState,
     ims,
     regs::{self, Capabilities, Tables},
@@ -76,6 +77,13 @@ pub(crate) struct Shared {
     /// The IMS state the host's jobs and debugfs see.
     #[pin]
     pub(crate) ims: ims::Status,
+    /// The host WQs' dmaengine channels, as debugfs shows them, and their
+    /// interrupt handles.
+    pub(crate) dma: dma::Status,
+    /// The host WQs' channels while the device is bound, for the halt
+    /// recovery (see `dma`); taken at unbind.
+    #[pin]
+    pub(crate) dma_live: Mutex<Option<Arc<dma::Channels>>>,
 }
 
 impl Shared {

@@ -116,6 +116,10 @@ impl Shared {
             RESET_FLR => retry_locked(|| self.pdev.try_reset_function()),
             _ => Err(EOPNOTSUPP),
         };
+        if reset_done.is_ok() {
+            // The reset dropped what the host's channels had in flight.
+            self.abort_dma();
+        }
         let result = reset_done.and_then(|()| self.reconfigure());
         // The device halted again after the reset: its interrupt handler
         // found the first halt not yet recovered from (`halted` still set),

@@ -38,9 +38,9 @@ use kernel::{
 mod cmd;
 mod config;
 mod debugfs;
-#[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
 mod desc;
 mod device;
+mod dma;
 mod event_irq;
 mod halt;
 mod ims;
@@ -67,15 +67,15 @@ use swerr::SwerrLog;
 use vdsa::adi::{AdiPool, AdiSlot};
 
 /// The MSI-X table entry of the completion interrupts of the host's
-/// self-test jobs (entry 0 carries the device's events).
-pub(crate) const MSIX_COMPLETION: u16 = 1;
-/// MSI-X vectors the driver asks for: the device's events, and the
-/// completions of the self-test jobs if it runs them.
-const MSIX_VECTORS: u32 = if cfg!(CONFIG_VFIO_MDEV_IDXD_SELFTEST) {
-    MSIX_COMPLETION as u32 + 1
-} else {
-    1
-};
+/// self-test jobs: the last one, which is a vDSA's WQ's (entry 0 carries the
+/// device's events, entry `i + 1` WQ `i`'s completions, and vDSAs take
+/// theirs through IMS). `None` if that is a host WQ's.
+fn selftest_msix_entry(caps: &Capabilities, plan: &Plan) -> Option<u16> {
+    let entry = u16::from(caps.num_wqs);
+    plan.wqs()
+        .all(|wq| dma::msix_entry(wq.index) != entry)
+        .then_some(entry)
+}
 
 /// Per-device state, alive from a successful probe until unbind.
 #[pin_data(PinnedDrop)]
@@ -100,6 +100,10 @@ struct Dsa<'bound> {
     /// the device is reset.
     #[pin]
     ims: Mutex<Option<ims::Ims<'bound>>>,
+    /// The host WQs' dmaengine channels; taken at unbind, before the IMS
+    /// domain.
+    #[pin]
+    dma: Mutex<Option<dma::HostDma<'bound>>>,
 }
 
 struct IdxdVdcm;
@@ -141,6 +145,9 @@ impl pci::Driver for IdxdVdcm {
         #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
         s.jobs.stop();
         drop(this.debugfs.lock().take());
+        if let Some(dma) = this.dma.lock().take() {
+            dma.shutdown(s);
+        }
         drop(this.ims.lock().take());
         if let Err(e) = s.disable() {
             dev_warn!(pdev, "leaving the device unreset: {:?}\n", e);
@@ -193,19 +200,29 @@ impl IdxdVdcm {
             return Err(ENODEV);
         }
 
-        // Vector 0 carries the device's events; vector 1, if there is one,
-        // the completions of the self-test jobs (see `job_irqs`).
+        // Vector 0 carries the device's events; vector `i + 1` the
+        // completions of host WQ `i`'s channel (see `dma`); the last one
+        // those of the self-test jobs (see `job_irqs`), if they run.
         let bound: &'bound pci::Device<Bound> = pdev;
         let vectors = bound.alloc_irq_vectors_devres(
             1,
-            MSIX_VECTORS,
+            u32::from(caps.num_wqs) + 1,
             pci::IrqTypes::default().with(pci::IrqType::MsiX),
         )?;
         let request = vectors.request(0)?;
-        let completion = if MSIX_VECTORS > u32::from(MSIX_COMPLETION) {
-            vectors.request(MSIX_COMPLETION.into()).ok()
-        } else {
-            None
+        let mut dma_requests = KVec::new();
+        for wq in plan.wqs() {
+            dma_requests.push(
+                vectors.request(dma::msix_entry(wq.index).into())?,
+                GFP_KERNEL,
+            )?;
+        }
+        let completion = match selftest_msix_entry(&caps, &plan) {
+            Some(entry) if cfg!(CONFIG_VFIO_MDEV_IDXD_SELFTEST) => vectors
+                .request(entry.into())
+                .ok()
+                .map(|request| (entry, request)),
+            _ => None,
         };
         let pasid_value = pasid.pasid();
 
@@ -233,6 +250,8 @@ impl IdxdVdcm {
                 adi <- AdiPool::new(adi, adi_slots, user_portals),
                 vfio_calls: Atomic::new(0),
                 ims <- ims::Status::new(),
+                dma: dma::Status::new(),
+                dma_live <- new_mutex!(None),
             }? Error),
             GFP_KERNEL,
         )?;
@@ -254,8 +273,9 @@ impl IdxdVdcm {
             pasid <- new_mutex!(Some(pasid)),
             vdsa <- new_mutex!(None),
             ims <- new_mutex!(None),
+            dma <- new_mutex!(None),
         }? Error)
-        .pin_chain(move |dsa| Self::start(&dsa, completion)))
+        .pin_chain(move |dsa| Self::start(&dsa, completion, dma_requests)))
     }
 
     /// Reads the capabilities and plans the host's WQs, refusing with one
@@ -338,7 +358,11 @@ impl IdxdVdcm {
     /// Configures and enables the device, sets up IMS, and registers the
     /// mdev parent of the vDSAs: the last step of probe, once the driver's
     /// data (with the event interrupt) is in place.
-    fn start<'bound>(dsa: &Dsa<'bound>, completion: Option<IrqRequest<'bound>>) -> Result {
+    fn start<'bound>(
+        dsa: &Dsa<'bound>,
+        completion: Option<(u16, IrqRequest<'bound>)>,
+        dma_requests: KVec<IrqRequest<'bound>>,
+    ) -> Result {
         let s = &dsa.shared;
         s.configure()?;
         s.enable().inspect_err(|_| {
@@ -350,6 +374,10 @@ impl IdxdVdcm {
             module_parameters::ims_cycles.value(),
             completion,
         ));
+        match dma::HostDma::new(dsa.pdev, s, dma_requests) {
+            Ok(dma) => *dsa.dma.lock() = Some(dma),
+            Err(e) => dev_warn!(dsa.pdev, "no dmaengine channels: {:?}\n", e),
+        }
         for wq in s.plan.wqs() {
             dev_info!(
                 dsa.pdev,

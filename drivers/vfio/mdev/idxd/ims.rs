@@ -148,6 +148,7 @@ impl Shared {
         if self.caps.version_major < 2 {
             return Ok(());
         }
+        self.request_dma_handles()?;
         #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
         self.ims.with_jobs(|jobs| jobs.reissue_int_handles(self))?;
         for slot in self.adi.slots.iter() {
@@ -175,13 +176,13 @@ pub(crate) struct Ims<'bound> {
 impl<'bound> Ims<'bound> {
     /// Creates the IMS domain over the device's IMS table, or says once why not, runs `cycles`
     /// allocation cycles and allocates the vDSAs' vectors. With the self-test jobs, also
-    /// registers their MSI-X completion vector `msix` (entry [`crate::MSIX_COMPLETION`]) if there
+    /// registers their MSI-X completion vector `msix` (its entry, and the request) if there
     /// is one and allocates their IMS vectors, before the vDSAs'.
     pub(crate) fn new(
         pdev: &'bound pci::Device<Bound>,
         shared: Arc<Shared>,
         cycles: u32,
-        msix: Option<IrqRequest<'bound>>,
+        msix: Option<(u16, IrqRequest<'bound>)>,
     ) -> Self {
         let slots = shared.caps.ims_entries;
         let domain = if slots == 0 {

@@ -6,7 +6,7 @@
 //! The host keeps five IMS vectors with counting handlers for its jobs (`submit ... ims`): two
 //! for work of its kernel PASID, one for work of any PASID, one for another PASID (which must
 //! not raise it), and one for its kernel PASID, masked. It also registers a counting handler on
-//! MSI-X entry [`MSIX_COMPLETION`] (`submit ... msix`), the reference IMS is measured against.
+//! the last MSI-X entry (`submit ... msix`), the reference IMS is measured against.
 //! A job checks that each handler counted exactly the completions it may raise.
 //!
 //! [`JobIrqs`] owns the vectors and is dropped with the IMS domain at unbind; [`JobVectors`],
@@ -27,7 +27,7 @@ use crate::{
     cmd::{Command, IntTable},
     ims::{Ims, ImsVector},
     submit::JobIrq,
-    Shared, MSIX_COMPLETION,
+    Shared,
 };
 
 /// Interrupts counted by a handler.
@@ -104,7 +104,8 @@ impl JobVectors {
     /// Requests the handles again after a reset took them back (DSA 2.0).
     pub(crate) fn reissue_int_handles(&mut self, shared: &Shared) -> Result {
         if let Some(v) = self.msix.as_mut() {
-            v.handle = shared.exec(Command::RequestIntHandle(IntTable::MsiX, MSIX_COMPLETION))?;
+            let entry = u16::try_from(v.slot)?;
+            v.handle = shared.exec(Command::RequestIntHandle(IntTable::MsiX, entry))?;
         }
         for v in self.ims.iter_mut() {
             v.handle = shared.exec(Command::RequestIntHandle(
@@ -160,11 +161,11 @@ impl<'bound> JobIrqs<'bound> {
     /// The job vectors of `ims`: the MSI-X completion vector `msix`, if
     /// there is one, and the IMS job vectors, if the device has an IMS
     /// domain. What cannot be had is logged and left out.
-    pub(crate) fn new(ims: &Ims<'bound>, msix: Option<IrqRequest<'bound>>) -> Self {
+    pub(crate) fn new(ims: &Ims<'bound>, msix: Option<(u16, IrqRequest<'bound>)>) -> Self {
         let pdev = &ims.shared().pdev;
         let mut jobs = Self::default();
-        if let Some(request) = msix {
-            if let Err(e) = jobs.register_msix(ims, request) {
+        if let Some((entry, request)) = msix {
+            if let Err(e) = jobs.register_msix(ims, entry, request) {
                 dev_warn!(pdev, "no MSI-X completion vector: {:?}\n", e);
             }
         }
@@ -176,9 +177,14 @@ impl<'bound> JobIrqs<'bound> {
         jobs
     }
 
-    /// Registers a counting handler on the MSI-X completion vector and gets
-    /// its handle.
-    fn register_msix(&mut self, ims: &Ims<'bound>, request: IrqRequest<'bound>) -> Result {
+    /// Registers a counting handler on the MSI-X completion vector (entry
+    /// `entry`) and gets its handle.
+    fn register_msix(
+        &mut self,
+        ims: &Ims<'bound>,
+        entry: u16,
+        request: IrqRequest<'bound>,
+    ) -> Result {
         let shared = ims.shared();
         let counter = Counter::new()?;
         let irq = request.irq();
@@ -192,14 +198,14 @@ impl<'bound> JobIrqs<'bound> {
             GFP_KERNEL,
         )?;
         let handle = if shared.caps.version_major >= 2 {
-            shared.exec(Command::RequestIntHandle(IntTable::MsiX, MSIX_COMPLETION))?
+            shared.exec(Command::RequestIntHandle(IntTable::MsiX, entry))?
         } else {
-            MSIX_COMPLETION
+            entry
         };
         self.msix = Some((reg, handle));
         let vector = JobVector {
             handle,
-            slot: MSIX_COMPLETION.into(),
+            slot: entry.into(),
             irq,
             pasid: None,
             masked: false,

@@ -55,7 +55,7 @@ pub(crate) const JOB_MAX_BYTES: u32 = 16 * 1024;
 /// Most descriptors of one job.
 pub(crate) const JOB_MAX_COUNT: u32 = 1_000_000;
 /// Most descriptors one job keeps in flight.
-const JOB_MAX_DEPTH: usize = 8;
+pub(crate) const JOB_MAX_DEPTH: usize = 8;
 
 /// What a job does with each descriptor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,6 +24,7 @@ fi
 	"kunit_test.sh idxd_vdcm idxd_vdcm_regs idxd_vdcm_cmd idxd_vdcm_desc idxd_vdcm_config idxd_vdcm_siov idxd_vdcm_ims idxd_vdcm_vdsa_cfgspace idxd_vdcm_vdsa_bar0 idxd_vdcm_vdsa_vcmd idxd_vdcm_vdsa_migration" \
 	"module_test.sh" \
 	"host_test.sh" \
+	"host_dma.sh" \
 	"ims_test.sh" \
 	"host_bench.sh 0b25" \
 	"vdsa_test.sh 0b25" \
