@@ -127,6 +127,23 @@ idxd_kernel_wq() {
 		echo dmaengine >"$_wq/driver_name"
 }
 
+# idxd_kernel_swq DSA SIZE XFER: configure WQ 1 of idxd's device DSA as a
+# shared kernel WQ (ENQCMDS with idxd's kernel PASID) for the dmaengine
+# driver, as idxd_kernel_wq does WQ 0.
+idxd_kernel_swq() {
+	_dsa=/sys/bus/dsa/devices/$1
+	_wq=$_dsa/wq${1#dsa}.1
+	echo "$3" >"$_wq/max_transfer_size" &&
+		echo 0 >"$_wq/group_id" &&
+		echo shared >"$_wq/mode" &&
+		echo "$2" >"$_wq/size" &&
+		echo "$2" >"$_wq/threshold" &&
+		echo 10 >"$_wq/priority" &&
+		echo kernel >"$_wq/type" &&
+		echo dmaengine >"$_wq/name" &&
+		echo dmaengine >"$_wq/driver_name"
+}
+
 # idxd_chan WQ: the dmaengine channel of idxd's WQ (wqN.0), or else the only
 # one there is (idxd's are the only channels in the emulated machine).
 idxd_chan() {
@@ -164,6 +181,84 @@ dmatest_summary() {
 	echo 1 >$_p/run
 	cat $_p/wait >/dev/null
 	dmesg | grep 'dmatest: .*summary' | tail -n 1
+}
+
+# dmatest_iops CHANNEL ITERATIONS THREADS [PARAM=VALUE...]: dmatest on
+# CHANNEL, THREADS threads each copying ITERATIONS buffers, with the extra
+# module parameters given; prints "TESTS FAILURES IOPS", summed over the
+# threads (which run at once: the channel's rate).
+dmatest_iops() {
+	_chan=$1
+	_iterations=$2
+	_threads=$3
+	shift 3
+	modprobe dmatest || return 1
+	_p=/sys/module/dmatest/parameters
+	echo 0 >$_p/run
+	echo 60000 >$_p/timeout
+	echo "$_iterations" >$_p/iterations
+	echo "$_threads" >$_p/threads_per_chan
+	for _kv in "$@"; do
+		echo "${_kv#*=}" >"$_p/${_kv%%=*}"
+	done
+	echo "$_chan" >$_p/channel || return 1
+	dmesg -c >/dev/null
+	echo 1 >$_p/run
+	cat $_p/wait >/dev/null
+	dmesg | sed -n 's/.*dmatest: .*summary \([0-9]*\) tests, \([0-9]*\) failures \([0-9.]*\) iops.*/\1 \2 \3/p' |
+		awk '{ t += $1; f += $2; r += $3 } END { printf "%d %d %d\n", t, f, r }'
+}
+
+# bench_rounds NAME UNIT GOAL FIGURES REFERENCES: a figure against its
+# reference measured in alternating rounds of one boot; FIGURES and
+# REFERENCES hold one number per round, in round order. One-shot rates
+# under emulation move by 2x, so the line gives the median of the rounds'
+# ratios with their spread (lowest..highest), and the best figure against
+# the best reference. A spread that covers the goal says so: neither "met"
+# nor "not met" would hold still.
+bench_rounds() {
+	awk -v name="$1" -v unit="$2" -v goal="$3" -v figs="$4" -v refs="$5" '
+	function median(a, n,    i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	BEGIN {
+		n = split(figs, f, " "); m = split(refs, r, " ")
+		if (n == 0 || n != m) {
+			printf "# bench: %s | %s | %s | no ratio (rounds: %d and %d) | goal %s\n",
+				name, figs, refs, n, m, goal
+			exit
+		}
+		# The best: the highest, or the lowest where lower is better.
+		low = substr(goal, 1, 2) == "<="
+		bf = f[1]; br = r[1]; k = 0
+		for (i = 1; i <= n; i++) {
+			if (low ? f[i] < bf : f[i] > bf) bf = f[i]
+			if (low ? r[i] < br : r[i] > br) br = r[i]
+			if (r[i] > 0) q[++k] = f[i] / r[i]
+			ff[i] = f[i]; rr[i] = r[i]
+		}
+		if (k < n) {
+			printf "# bench: %s | %s | %s | no ratio (a reference of 0) | goal %s\n",
+				name, figs, refs, goal
+			exit
+		}
+		mf = median(ff, n); mr = median(rr, n)
+		for (i = 1; i <= k; i++) s[i] = q[i]
+		lo = q[1]; hi = q[1]
+		for (i = 2; i <= k; i++) { if (q[i] < lo) lo = q[i]; if (q[i] > hi) hi = q[i] }
+		mq = median(s, k)
+		op = substr(goal, 1, 2); g = substr(goal, 3) + 0
+		if (lo <= g && g <= hi && lo < hi)
+			verdict = "spread covers it"
+		else
+			verdict = ((op == ">=") ? (mq >= g) : (mq <= g)) ? "met" : "not met"
+		printf "# bench: %s | best %g %s (median %g) | best %g %s (median %g) | ratio %.3f median of %d rounds (spread %.3f..%.3f; bests %.3f) | goal %s: %s\n",
+			name, bf, unit, mf, br, unit, mr, mq, k, lo, hi, bf / br, goal, verdict
+	}'
 }
 
 # bench_report NAME FIGURE REFERENCE UNIT GOAL: one benchmark figure against
