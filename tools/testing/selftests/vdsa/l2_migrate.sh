@@ -85,7 +85,10 @@ create() {
 }
 ktap_check "vDSAs A and B created through sysfs on two WQs of $dev" create
 
-l2_opt="--accel $accel --mem 256 --timeout 1800"
+# A nested run takes about 2 minutes under KVM, 8 under TCG.
+l2_timeout=1800
+[ "$accel" = kvm ] && l2_timeout=900
+l2_opt="--accel $accel --mem 256 --timeout $l2_timeout"
 [ "$backend" = iommufd ] && l2_opt="$l2_opt --iommufd"
 
 # figures NAME: QEMU's times and size of NAME's migration.
@@ -190,6 +193,29 @@ else
 	last=dst
 fi
 
+# watched NAME: waits for NAME's QEMU. If it still runs a minute before
+# vdsa-l2 would kill it, the nested guest hangs: what its vCPU and its
+# interrupt controller show, and the host's view of the vDSAs' WQs and
+# interrupts, are printed before it is told to quit.
+watched() {
+	_w=0
+	while eval "kill -0 \$pid_$1" 2>/dev/null; do
+		if [ $_w -ge $((l2_timeout - 60)) ]; then
+			ktap_diag "$1: still running after $_w s; the nested guest's state:"
+			monitor "$1" "info registers"
+			monitor "$1" "info lapic"
+			sleep 3
+			tail -n 60 "$work/$1.log" | sed "s/^/# $1: /"
+			grep '^vdsa_wq' "$cfg" | sed 's/^/# host: /'
+			grep idxd_vdcm /proc/interrupts | sed 's/^/# host: /'
+			monitor "$1" quit
+			return
+		fi
+		sleep 5
+		_w=$((_w + 5))
+	done
+}
+watched $last
 finished $last
 st_last=$?
 end=$(date +%s)
@@ -208,6 +234,8 @@ idxd_errors() {
 }
 ktap_check "the nested idxd logs no error" idxd_errors
 
+[ "$mode" = live ] ||
+	ktap_diag "A's WQ $wqa: $(($(wq_count "$wqa" completions) - done_a0)) completion interrupts before the save"
 revoked=$(($(wq_count "$wqb" revoked) - revoked_b0))
 done_b=$(($(wq_count "$wqb" completions) - done_b0))
 ktap_diag "B's WQ $wqb: $revoked handles revoked, $done_b completion interrupts"
