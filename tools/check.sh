@@ -358,13 +358,17 @@ boot_sva() {
 # each), else under TCG (about 8 minutes): live from vDSA A to B and back,
 # and saved to a file on A and restored on B (a snapshot).
 boot_l2() {
-	local l2_tests=() backend accel mig="tcg 2000"
-	case " $5 " in *" kvm "*) mig="kvm 40000" ;; esac
+	local l2_tests=() backend accel mig="tcg 2000" snap="tcg 2000"
+	# Under KVM, a restore from a snapshot moves fewer copies: TCG's SVM
+	# rarely delivers an interrupt to a nested guest with IF clear, which
+	# deadlocks it (tools/qemu/README.md), and it is met in proportion to
+	# the time the nested guest runs.
+	case " $5 " in *" kvm "*) mig="kvm 40000" snap="kvm 10000" ;; esac
 	for backend in $4; do
 		for accel in $5; do
 			l2_tests+=("l2_dmatest.sh ${VDSA_L2_DEVICE:-vdsa} $backend $accel")
 		done
-		l2_tests+=("l2_migrate.sh $backend $mig live" "l2_migrate.sh $backend $mig snapshot")
+		l2_tests+=("l2_migrate.sh $backend $mig live" "l2_migrate.sh $backend $snap snapshot")
 	done
 	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --l2 --log "$out/vm-$2.console" \
 		-- /opt/vdsa/tests/run_tests.sh "${l2_tests[@]}" \

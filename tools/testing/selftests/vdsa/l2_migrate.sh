@@ -88,7 +88,8 @@ ktap_check "vDSAs A and B created through sysfs on two WQs of $dev" create
 # A nested run takes about 2 minutes under KVM, 8 under TCG.
 l2_timeout=1800
 [ "$accel" = kvm ] && l2_timeout=900
-l2_opt="--accel $accel --mem 256 --timeout $l2_timeout"
+# An NMI makes a hung nested guest print where it is (see watched).
+l2_opt="--accel $accel --mem 256 --timeout $l2_timeout --append unknown_nmi_panic"
 [ "$backend" = iommufd ] && l2_opt="$l2_opt --iommufd"
 
 # figures NAME: QEMU's times and size of NAME's migration.
@@ -196,7 +197,9 @@ fi
 # watched NAME: waits for NAME's QEMU. If it still runs a minute before
 # vdsa-l2 would kill it, the nested guest hangs: what its vCPU and its
 # interrupt controller show, and the host's view of the vDSAs' WQs and
-# interrupts, are printed before it is told to quit.
+# interrupts, are printed; then an NMI makes its kernel panic with the
+# stack of where it was (vdsa-l2 prints its last lines), and it is told
+# to quit.
 watched() {
 	_w=0
 	while eval "kill -0 \$pid_$1" 2>/dev/null; do
@@ -208,6 +211,8 @@ watched() {
 			tail -n 60 "$work/$1.log" | sed "s/^/# $1: /"
 			grep '^vdsa_wq' "$cfg" | sed 's/^/# host: /'
 			grep idxd_vdcm /proc/interrupts | sed 's/^/# host: /'
+			monitor "$1" nmi
+			sleep 20
 			monitor "$1" quit
 			return
 		fi
