@@ -360,9 +360,10 @@ boot_sva() {
 boot_l2() {
 	local l2_tests=() backend accel mig="tcg 2000" snap="tcg 2000"
 	# Under KVM, a restore from a snapshot moves fewer copies: TCG's SVM
-	# rarely delivers an interrupt to a nested guest with IF clear, which
-	# deadlocks it (tools/qemu/README.md), and it is met in proportion to
-	# the time the nested guest runs.
+	# now and then delivers an interrupt to a nested guest with IF clear,
+	# which deadlocks it (tools/qemu/README.md; l2_migrate.sh names it and
+	# runs once more), and it is met in proportion to the time the nested
+	# guest runs.
 	case " $5 " in *" kvm "*) mig="kvm 40000" snap="kvm 10000" ;; esac
 	for backend in $4; do
 		for accel in $5; do

@@ -159,35 +159,10 @@ idxd_chan() {
 	return 1
 }
 
-# dmatest_summary CHANNEL ITERATIONS BUF [PARAM=VALUE...]: run dmatest on
-# CHANNEL, one thread, ITERATIONS copies of up to BUF bytes and the extra
-# module parameters given, and print its summary line.
-dmatest_summary() {
-	_chan=$1
-	_iterations=$2
-	_buf=$3
-	shift 3
-	modprobe dmatest || return 1
-	_p=/sys/module/dmatest/parameters
-	echo 60000 >$_p/timeout
-	echo "$_iterations" >$_p/iterations
-	echo 1 >$_p/threads_per_chan
-	echo "$_buf" >$_p/test_buf_size
-	for _kv in "$@"; do
-		echo "${_kv#*=}" >"$_p/${_kv%%=*}"
-	done
-	echo "$_chan" >$_p/channel || return 1
-	dmesg -c >/dev/null
-	echo 1 >$_p/run
-	cat $_p/wait >/dev/null
-	dmesg | grep 'dmatest: .*summary' | tail -n 1
-}
-
-# dmatest_iops CHANNEL ITERATIONS THREADS [PARAM=VALUE...]: dmatest on
+# dmatest_go CHANNEL ITERATIONS THREADS [PARAM=VALUE...]: runs dmatest on
 # CHANNEL, THREADS threads each copying ITERATIONS buffers, with the extra
-# module parameters given; prints "TESTS FAILURES IOPS", summed over the
-# threads (which run at once: the channel's rate).
-dmatest_iops() {
+# module parameters given, and waits for it; its lines are in dmesg.
+dmatest_go() {
 	_chan=$1
 	_iterations=$2
 	_threads=$3
@@ -205,6 +180,25 @@ dmatest_iops() {
 	dmesg -c >/dev/null
 	echo 1 >$_p/run
 	cat $_p/wait >/dev/null
+}
+
+# dmatest_summary CHANNEL ITERATIONS BUF [PARAM=VALUE...]: run dmatest on
+# CHANNEL, one thread, ITERATIONS copies of up to BUF bytes and the extra
+# module parameters given, and print its summary line.
+dmatest_summary() {
+	_c=$1
+	_i=$2
+	_b=$3
+	shift 3
+	dmatest_go "$_c" "$_i" 1 "test_buf_size=$_b" "$@" || return 1
+	dmesg | grep 'dmatest: .*summary' | tail -n 1
+}
+
+# dmatest_iops CHANNEL ITERATIONS THREADS [PARAM=VALUE...]: as dmatest_go;
+# prints "TESTS FAILURES IOPS", summed over the threads (which run at once:
+# the channel's rate).
+dmatest_iops() {
+	dmatest_go "$@" || return 1
 	dmesg | sed -n 's/.*dmatest: .*summary \([0-9]*\) tests, \([0-9]*\) failures \([0-9.]*\) iops.*/\1 \2 \3/p' |
 		awk '{ t += $1; f += $2; r += $3 } END { printf "%d %d %d\n", t, f, r }'
 }

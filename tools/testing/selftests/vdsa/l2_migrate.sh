@@ -28,6 +28,21 @@
 # shellcheck source=tools/testing/selftests/vdsa/l2_qemu.sh
 . "$(dirname "$0")/l2_qemu.sh"
 
+# One more attempt after the fault of the platform that
+# tools/qemu/README.md describes (under KVM on TCG's SVM, the nested guest
+# is given an interrupt while its IF is clear and deadlocks), when the
+# first attempt shows it (platform_fault below); any other failure stands.
+if [ -z "${L2_MIGRATE_ATTEMPT:-}" ]; then
+	first=$(L2_MIGRATE_ATTEMPT=1 sh "$0" "$@")
+	st=$?
+	if [ $st -eq 0 ] || ! echo "$first" | grep -q '^# platform fault:'; then
+		echo "$first"
+		exit $st
+	fi
+	echo "$first" | sed 's/^/# first attempt: /'
+	L2_MIGRATE_ATTEMPT=2 exec sh "$0" "$@"
+fi
+
 backend=${1:-container}
 accel=${2:-kvm}
 iterations=${3:-20000}
@@ -203,7 +218,8 @@ fi
 watched() {
 	_w=0
 	while eval "kill -0 \$pid_$1" 2>/dev/null; do
-		if [ $_w -ge $((l2_timeout - 60)) ]; then
+		if [ $_w -ge $((l2_timeout - 60)) ] ||
+			grep -q 'BUG: spinlock recursion' "$work/$1.console" 2>/dev/null; then
 			ktap_diag "$1: still running after $_w s; the nested guest's state:"
 			monitor "$1" "info registers"
 			monitor "$1" "info lapic"
@@ -220,9 +236,26 @@ watched() {
 		_w=$((_w + 5))
 	done
 }
+# platform_fault: a nested guest's kernel log (after the NMI of watched)
+# shows an interrupt taken with IF clear in the interrupted frame, which no
+# CPU does: the fault of tools/qemu/README.md.
+platform_fault() {
+	for _c in "$work"/*.console; do
+		_fl=$(awk '/asm_common_interrupt|asm_sysvec/ { f = 1; next }
+			f && /EFLAGS: [0-9a-f]+/ { sub(/.*EFLAGS: /, ""); print $1; f = 0 }' "$_c")
+		for _f in $_fl; do
+			if [ $((0x$_f & 0x200)) -eq 0 ]; then
+				ktap_diag "platform fault: ${_c##*/}: an interrupt taken with EFLAGS $_f (IF clear)"
+				return 0
+			fi
+		done
+	done
+	return 1
+}
 watched $last
 finished $last
 st_last=$?
+[ $st_last -eq 0 ] || platform_fault
 end=$(date +%s)
 ktap_diag "the nested runs: $((end - start)) s in all"
 sed 's/^/    /' $work/$last.out
