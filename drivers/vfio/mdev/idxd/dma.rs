@@ -26,7 +26,7 @@ use kernel::{
     dma::{Coherent, CoherentBox, DmaAddress},
     dmaengine::{self, Channel, Driver, PrepFlags, Registration, TxResult},
     fmt,
-    io::{io_read, io_write},
+    io::{io_read, io_write, IoBase, MmioBackend},
     irq::{self, IrqRequest, IrqReturn, ThreadedHandler},
     pci, portal,
     prelude::*,
@@ -49,10 +49,10 @@ use crate::{
 /// WQs the host may keep (see [`crate::config::Plan`]): one dedicated, one shared.
 pub(crate) const HOST_WQS: usize = 2;
 
-/// Times an ENQCMDS the device refuses is retried before the submission fails. The pool never
-/// holds more than the WQ, so the shared WQ refuses only while another submitter (a self-test
-/// job) fills it.
-const ENQCMDS_RETRIES: u32 = 100;
+/// Times an ENQCMDS the device refuses is tried before the submission fails (the first try
+/// and 100 retries). The pool never holds more than the WQ, so the shared WQ refuses only
+/// while another submitter (a self-test job) fills it.
+const ENQCMDS_TRIES: u32 = 101;
 
 // TIMEOUT: the drain at unbind waits for the device (the admin command's own timeout); what
 // the channel's synchronize waits for is the completions of descriptors the device already
@@ -66,6 +66,28 @@ const SYNC_POLL: Delta = Delta::from_micros(200);
 const JOB_ENTRIES: usize = crate::submit::JOB_MAX_DEPTH;
 #[cfg(not(CONFIG_VFIO_MDEV_IDXD_SELFTEST))]
 const JOB_ENTRIES: usize = 0;
+
+/// Stores `cmd` into the shared WQ portal at `offset` of `io` with ENQCMDS, tried up to `tries`
+/// times while the WQ refuses it, each refusal reported to `refused`; [`EBUSY`] if every try
+/// was refused. Any other error ends it.
+pub(crate) fn enqcmds_tried<'a, IO>(
+    io: IO,
+    offset: usize,
+    cmd: &portal::Command,
+    tries: u32,
+    mut refused: impl FnMut(),
+) -> Result
+where
+    IO: IoBase<'a, Backend = MmioBackend>,
+{
+    for _ in 0..tries {
+        match portal::enqcmds(io, offset, cmd) {
+            Err(e) if e == EAGAIN => refused(),
+            other => return other,
+        }
+    }
+    Err(EBUSY)
+}
 
 /// The MSI-X table entry of the completions of WQ `wq`.
 pub(crate) fn msix_entry(wq: u16) -> u16 {
@@ -330,19 +352,9 @@ impl Driver for HostDmaDriver {
         mb(Write);
         match chan.wq.mode {
             WqMode::Dedicated => portal::movdir64b(&*bar, chan.portal(), &cmd)?,
-            WqMode::Shared => {
-                let mut tries = 0;
-                loop {
-                    match portal::enqcmds(&*bar, chan.portal(), &cmd) {
-                        Err(e) if e == EAGAIN && tries < ENQCMDS_RETRIES => {
-                            tries += 1;
-                            chan.count(|c| &c.enqcmds_retries, 1);
-                        }
-                        Err(e) if e == EAGAIN => return Err(EBUSY),
-                        other => break other?,
-                    }
-                }
-            }
+            WqMode::Shared => enqcmds_tried(&*bar, chan.portal(), &cmd, ENQCMDS_TRIES, || {
+                chan.count(|c| &c.enqcmds_retries, 1)
+            })?,
         }
         chan.count(|c| &c.submitted, 1);
         Ok(())
@@ -500,19 +512,15 @@ impl<'bound> HostDma<'bound> {
             drop(irq);
         }
         for chan in dma.reg.channels() {
-            chan.data().abort(chan);
-        }
-        if shared.caps.version_major >= 2 {
-            for chan in dma.reg.channels() {
-                let wq = chan.data().wq.index;
-                if let Some(h) = shared.dma.handle(wq) {
+            let data = chan.data();
+            data.abort(chan);
+            if shared.caps.version_major >= 2 {
+                if let Some(h) = shared.dma.handle(data.wq.index) {
                     // Best effort: the reset at unbind drops all handles anyway.
                     let _ = shared.exec(Command::ReleaseIntHandle(IntTable::MsiX, h));
                 }
             }
-        }
-        for chan in dma.reg.channels() {
-            if let Some(c) = chan.data().status() {
+            if let Some(c) = data.status() {
                 c.name.store(-1, Relaxed);
             }
         }

@@ -681,13 +681,9 @@ impl Shared {
         match wq.mode {
             WqMode::Dedicated => portal::movdir64b(&*bar, offset, cmd),
             WqMode::Shared => {
-                for _ in 0..ENQCMDS_RETRIES {
-                    match portal::enqcmds(&*bar, offset, cmd) {
-                        Err(e) if e == EAGAIN => report.retries += 1,
-                        other => return other,
-                    }
-                }
-                Err(EBUSY)
+                crate::dma::enqcmds_tried(&*bar, offset, cmd, ENQCMDS_RETRIES, || {
+                    report.retries += 1
+                })
             }
         }
     }

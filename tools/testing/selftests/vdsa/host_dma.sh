@@ -51,30 +51,21 @@ chan_count() {
 		for (i = 5; i < NF; i++) if ($i == f) n += $(i + 1) } END { print n + 0 }' "$(config "$1")"
 }
 
-# dmatest_setup ITERATIONS THREADS TIMEOUT_MS POLLED CHAN...: dmatest's
-# parameters for a run on the channels given, verification on.
+# dmatest_setup ITERATIONS THREADS CHAN...: dmatest's parameters for a run
+# on the channels given, verification on.
 dmatest_setup() {
-	echo 0 >$p/run
-	echo "$1" >$p/iterations
-	echo "$2" >$p/threads_per_chan
-	echo "$3" >$p/timeout
-	echo "$4" >$p/polled
-	echo 4096 >$p/test_buf_size
-	echo 0 >$p/noverify
-	echo 0 >$p/norandom
-	shift 4
-	# Stopping cleared the channel list; each write adds one.
+	dmatest_params "$1" "$2" test_buf_size=4096 noverify=0 norandom=0 || return 1
+	shift 2
 	for _c in "$@"; do
 		echo "$_c" >$p/channel || return 1
 	done
 }
 
-# dmatest_totals: "TESTS FAILURES" summed over the last run's threads; the
+# dmatest_totals: "TESTS FAILURES IOPS" of the last run (dmatest_sums); the
 # failures' lines as diagnostics.
 dmatest_totals() {
 	dmesg | grep 'dmatest: .*result' | grep -v "'prep error'" | head -n 5 | sed 's/^/# /' >&2
-	dmesg | sed -n 's/.*dmatest: .*summary \([0-9]*\) tests, \([0-9]*\) failures.*/\1 \2/p' |
-		awk '{ t += $1; f += $2 } END { print t + 0, f + 0 }'
+	dmatest_sums
 }
 
 # dmatest_run: runs dmatest as set up and waits for it; its totals.
@@ -117,7 +108,7 @@ for bdf in $dsas; do
 	done0=$(chan_count "$bdf" completed)
 	# shellcheck disable=SC2046 # one channel per word
 	verified() {
-		dmatest_setup $iterations $threads 60000 0 $(chans "$bdf") || return 1
+		dmatest_setup $iterations $threads $(chans "$bdf") || return 1
 		_want=$(($(chans "$bdf" | wc -l) * threads * iterations))
 		set -- $(dmatest_run)
 		ktap_diag "$bdf: dmatest: $1 tests, $2 failures (want $_want tests)"
@@ -143,7 +134,7 @@ bdf=$first
 # through a vDSA's portal and checks its bytes.
 # shellcheck disable=SC2046
 together() {
-	dmatest_setup 1000000 $threads 60000 0 $(chans "$bdf") || return 1
+	dmatest_setup 1000000 $threads $(chans "$bdf") || return 1
 	dmesg -c >/dev/null
 	echo 1 >$p/run || return 1
 	out=$("$(dirname "$0")"/vdsa_test "$bdf" bench 2000)
@@ -159,7 +150,7 @@ ktap_check "$bdf: a vDSA copies through its portal while dmatest verifies on the
 # Unbind while dmatest runs: many iterations, so it is still running.
 # shellcheck disable=SC2046
 unbind_running() {
-	dmatest_setup 1000000 $threads 60000 0 $(chans "$bdf") || return 1
+	dmatest_setup 1000000 $threads $(chans "$bdf") || return 1
 	dmesg -c >/dev/null
 	echo 1 >$p/run || return 1
 	sleep 3
@@ -179,7 +170,7 @@ ktap_check "$bdf: dmatest reports errors and stops when told, no WARN" stopped
 # shellcheck disable=SC2046
 rebound() {
 	echo "$bdf" >$drv/bind && [ -n "$(chans "$bdf")" ] || return 1
-	dmatest_setup 50 $threads 60000 0 $(chans "$bdf") || return 1
+	dmatest_setup 50 $threads $(chans "$bdf") || return 1
 	set -- $(dmatest_run)
 	ktap_diag "$bdf: after bind: $1 tests, $2 failures"
 	[ "$1" -eq $((50 * threads * $(chans "$bdf" | wc -l))) ] && [ "$2" -eq 0 ]
@@ -189,7 +180,7 @@ ktap_check "$bdf: after a bind the channels are back and verify copies" rebound
 # Module removal while dmatest holds the channels.
 # shellcheck disable=SC2046
 held() {
-	dmatest_setup 1000000 1 60000 0 $(chans "$bdf") || return 1
+	dmatest_setup 1000000 1 $(chans "$bdf") || return 1
 	echo 1 >$p/run || return 1
 	sleep 2
 	if rmmod idxd_vdcm 2>/dev/null; then
@@ -210,7 +201,7 @@ ktap_check "dmatest lets go, no copy failed; dmatest and idxd_vdcm are removed" 
 # shellcheck disable=SC2046
 reloaded() {
 	modprobe idxd_vdcm && modprobe dmatest && [ -n "$(chans "$bdf")" ] || return 1
-	dmatest_setup 20 1 60000 0 "$(chans "$bdf" | head -n 1)" || return 1
+	dmatest_setup 20 1 "$(chans "$bdf" | head -n 1)" || return 1
 	set -- $(dmatest_run)
 	[ "$1" -eq 20 ] && [ "$2" -eq 0 ]
 }

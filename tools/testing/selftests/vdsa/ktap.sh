@@ -127,23 +127,6 @@ idxd_kernel_wq() {
 		echo dmaengine >"$_wq/driver_name"
 }
 
-# idxd_kernel_swq DSA SIZE XFER: configure WQ 1 of idxd's device DSA as a
-# shared kernel WQ (ENQCMDS with idxd's kernel PASID) for the dmaengine
-# driver, as idxd_kernel_wq does WQ 0.
-idxd_kernel_swq() {
-	_dsa=/sys/bus/dsa/devices/$1
-	_wq=$_dsa/wq${1#dsa}.1
-	echo "$3" >"$_wq/max_transfer_size" &&
-		echo 0 >"$_wq/group_id" &&
-		echo shared >"$_wq/mode" &&
-		echo "$2" >"$_wq/size" &&
-		echo "$2" >"$_wq/threshold" &&
-		echo 10 >"$_wq/priority" &&
-		echo kernel >"$_wq/type" &&
-		echo dmaengine >"$_wq/name" &&
-		echo dmaengine >"$_wq/driver_name"
-}
-
 # idxd_chan WQ: the dmaengine channel of idxd's WQ (wqN.0), or else the only
 # one there is (idxd's are the only channels in the emulated machine).
 idxd_chan() {
@@ -159,27 +142,42 @@ idxd_chan() {
 	return 1
 }
 
-# dmatest_go CHANNEL ITERATIONS THREADS [PARAM=VALUE...]: runs dmatest on
-# CHANNEL, THREADS threads each copying ITERATIONS buffers, with the extra
-# module parameters given, and waits for it; its lines are in dmesg.
-dmatest_go() {
-	_chan=$1
-	_iterations=$2
-	_threads=$3
-	shift 3
+# dmatest_params ITERATIONS THREADS [PARAM=VALUE...]: stops dmatest, which
+# then forgets its channels, and sets its parameters for the next run:
+# THREADS threads per channel each copying ITERATIONS buffers, a timeout of
+# 60 s, and the extra module parameters given. Each write of a channel
+# name to $_p/channel adds that channel.
+dmatest_params() {
 	modprobe dmatest || return 1
 	_p=/sys/module/dmatest/parameters
 	echo 0 >$_p/run
 	echo 60000 >$_p/timeout
-	echo "$_iterations" >$_p/iterations
-	echo "$_threads" >$_p/threads_per_chan
+	echo "$1" >$_p/iterations
+	echo "$2" >$_p/threads_per_chan
+	shift 2
 	for _kv in "$@"; do
 		echo "${_kv#*=}" >"$_p/${_kv%%=*}"
 	done
+}
+
+# dmatest_go CHANNEL ITERATIONS THREADS [PARAM=VALUE...]: runs dmatest on
+# CHANNEL as dmatest_params sets it up, and waits for it; its lines are in
+# dmesg.
+dmatest_go() {
+	_chan=$1
+	shift
+	dmatest_params "$@" || return 1
 	echo "$_chan" >$_p/channel || return 1
 	dmesg -c >/dev/null
 	echo 1 >$_p/run
 	cat $_p/wait >/dev/null
+}
+
+# dmatest_sums: "TESTS FAILURES IOPS" of the last run, summed over its
+# threads (which run at once: the IOPS are the channels' rate).
+dmatest_sums() {
+	dmesg | sed -n 's/.*dmatest: .*summary \([0-9]*\) tests, \([0-9]*\) failures \([0-9.]*\) iops.*/\1 \2 \3/p' |
+		awk '{ t += $1; f += $2; r += $3 } END { printf "%d %d %d\n", t, f, r }'
 }
 
 # dmatest_summary CHANNEL ITERATIONS BUF [PARAM=VALUE...]: run dmatest on
@@ -195,12 +193,9 @@ dmatest_summary() {
 }
 
 # dmatest_iops CHANNEL ITERATIONS THREADS [PARAM=VALUE...]: as dmatest_go;
-# prints "TESTS FAILURES IOPS", summed over the threads (which run at once:
-# the channel's rate).
+# prints its dmatest_sums.
 dmatest_iops() {
-	dmatest_go "$@" || return 1
-	dmesg | sed -n 's/.*dmatest: .*summary \([0-9]*\) tests, \([0-9]*\) failures \([0-9.]*\) iops.*/\1 \2 \3/p' |
-		awk '{ t += $1; f += $2; r += $3 } END { printf "%d %d %d\n", t, f, r }'
+	dmatest_go "$@" && dmatest_sums
 }
 
 # bench_rounds NAME UNIT GOAL FIGURES REFERENCES: a figure against its
