@@ -204,7 +204,8 @@ dmatest_iops() {
 # under emulation move by 2x, so the line gives the median of the rounds'
 # ratios with their spread (lowest..highest), and the best figure against
 # the best reference. A spread that covers the goal says so: neither "met"
-# nor "not met" would hold still.
+# nor "not met" would hold still. GOAL "-", or "<=" where lower is better:
+# context, no goal.
 bench_rounds() {
 	awk -v name="$1" -v unit="$2" -v goal="$3" -v figs="$4" -v refs="$5" '
 	function median(a, n,    i, j, t) {
@@ -241,12 +242,16 @@ bench_rounds() {
 		for (i = 2; i <= k; i++) { if (q[i] < lo) lo = q[i]; if (q[i] > hi) hi = q[i] }
 		mq = median(s, k)
 		op = substr(goal, 1, 2); g = substr(goal, 3) + 0
-		if (lo <= g && g <= hi && lo < hi)
+		ctx = goal == "-" || goal == "<=" || goal == ">="
+		if (ctx)
+			verdict = "context"
+		else if (lo <= g && g <= hi && lo < hi)
 			verdict = "spread covers it"
 		else
 			verdict = ((op == ">=") ? (mq >= g) : (mq <= g)) ? "met" : "not met"
-		printf "# bench: %s | best %g %s (median %g) | best %g %s (median %g) | ratio %.3f median of %d rounds (spread %.3f..%.3f; bests %.3f) | goal %s: %s\n",
-			name, bf, unit, mf, br, unit, mr, mq, k, lo, hi, bf / br, goal, verdict
+		printf "# bench: %s | best %g %s (median %g) | best %g %s (median %g) | ratio %.3f median of %d rounds (spread %.3f..%.3f; bests %.3f) | %s\n",
+			name, bf, unit, mf, br, unit, mr, mq, k, lo, hi, bf / br,
+			ctx ? "no goal: context" : "goal " goal ": " verdict
 	}'
 }
 

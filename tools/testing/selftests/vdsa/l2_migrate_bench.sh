@@ -14,10 +14,11 @@
 #          what is left is its quiesce and its state stream.
 #
 # Printed: QEMU's total migration time and downtime, the median of the
-# rounds with their best and spread, of "wq" against "none" (goal <= 1.1)
-# and of "idle" against "none" (context); the vDSA's quiesce with copies in
-# flight and its stream, from vdsa_migrate_test, against the downtime. The
-# checks are that each migration completes, never a time.
+# rounds' ratios with the spread and the bests (bench_rounds), of "wq"
+# against "none" (goal <= 1.1) and of "idle" against "none" (context); the
+# vDSA's quiesce with copies in flight and its stream, from
+# vdsa_migrate_test, against the downtime. The checks are that each
+# migration completes, never a time.
 #
 # usage: l2_migrate_bench.sh [container|iommufd] [kvm|tcg] [ROUNDS]
 
@@ -122,27 +123,14 @@ done
 
 # median FILE: the middle figure of FILE's "ROUND FIGURE" lines.
 median() { awk '{ print $2 }' "$1" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-# best FILE: the smallest figure of FILE.
-best() { awk '{ print $2 }' "$1" | sort -n | head -n 1; }
-# ratios FIGURES REFERENCES: the ratio of each round that has both.
-ratios() { awk 'NR == FNR { ref[$1] = $2; next } ($1 in ref) && ref[$1] > 0 { print $2 / ref[$1] }' "$2" "$1"; }
+# paired FILE OTHER: the figures of FILE, in round order, of the rounds
+# OTHER has too.
+paired() { awk 'NR == FNR { other[$1]; next } $1 in other { printf "%s ", $2 }' "$2" "$1"; }
 
-# report NAME FIGURES REFERENCES GOAL: the medians against each other, with
-# the best of each and the spread of the per-round ratios.
+# report NAME FIGURES REFERENCES GOAL: the rounds that measured both, as
+# bench_rounds gives them.
 report() {
-	_fig=$(median "$2")
-	_ref=$(median "$3")
-	ktap_diag "$1: best $(best "$2") ms against $(best "$3") ms;" \
-		"per-round ratios $(ratios "$2" "$3" | awk '{ printf "%.2f ", $1 }')"
-	_span=$(ratios "$2" "$3" | awk -v goal="$4" '{
-		if (n == 0 || $1 < lo) lo = $1; if (n == 0 || $1 > hi) hi = $1; n++ }
-		END { g = substr(goal, 3) + 0; if (n && goal != "-" && lo <= g && hi > g) print "covers" }')
-	if [ "$_span" = covers ]; then
-		ktap_diag "$1: the spread of the rounds covers the goal $4: neither met nor not met"
-		bench_report "$1 (median of $rounds rounds)" "$_fig" "$_ref" ms "-"
-	else
-		bench_report "$1 (median of $rounds rounds)" "$_fig" "$_ref" ms "$4"
-	fi
+	bench_rounds "$1" ms "$4" "$(paired "$2" "$3")" "$(paired "$3" "$2")"
 }
 if [ -s $results/none.total ] && [ -s $results/wq.total ] && [ -s $results/idle.total ]; then
 	report "live migration total time, vDSA with its WQ enabled vs no device" \
@@ -150,9 +138,9 @@ if [ -s $results/none.total ] && [ -s $results/wq.total ] && [ -s $results/idle.
 	report "live migration downtime, vDSA with its WQ enabled vs no device" \
 		$results/wq.down $results/none.down "<=1.1"
 	report "live migration total time, vDSA never enabled vs no device" \
-		$results/idle.total $results/none.total "-"
+		$results/idle.total $results/none.total "<="
 	report "live migration downtime, vDSA never enabled vs no device" \
-		$results/idle.down $results/none.down "-"
+		$results/idle.down $results/none.down "<="
 	cat $results/wq.*/vfio | sed 's/^/# QEMU: /' | tail -n 1
 fi
 for uuid in $a $b; do

@@ -16,8 +16,8 @@
 # the device model's thread and the halted vCPU's are woken on the host,
 # and one run's mean can be twice another's. So the two alternate in 5
 # rounds, the DSA rebound between idxd_vdcm and vfio-pci each time, each
-# with its interrupt and its waiting program on CPU 0; each keeps its
-# lowest round mean, and the middle one is printed beside it.
+# with its interrupt and its waiting program on CPU 0; the line gives the
+# median of the rounds' ratios, its spread and the bests (bench_rounds).
 #
 # usage: vdsa_slow_bench.sh [DEVICE-ID [COUNT]]
 
@@ -45,11 +45,6 @@ bench() {
 }
 ktap_check "$count BAR0 reads and writes, $((count / 100)) lifecycles, vDSA and mtty" bench
 ktap_check "idxd_vdcm unloads" rmmod idxd_vdcm
-
-# lowest FIGURE...: the lowest of them.
-lowest() { printf '%s\n' "$@" | sort -n | head -n 1; }
-# median FIGURE...: the middle one of an odd count.
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 irqs=''
 refs=''
@@ -108,13 +103,6 @@ for step in create open close remove; do
 	bench_report "lifecycle step: $step, vDSA vs mtty" \
 		"$(val "vdsa_${step}_us")" "$(val "mtty_${step}_us")" us "-"
 done
-# One figure per word in each list.
-# shellcheck disable=SC2086
-bench_report "vDSA completion interrupt to eventfd (IMS) vs vfio-pci MSI-X" \
-	"$(lowest $irqs)" "$(lowest $refs)" us "<=1.2"
-# Context: the middle round of each, which shows how often a side's rounds
-# met the emulator's slow wake-ups rather than its best.
-# shellcheck disable=SC2086
-bench_report "completion interrupt, median round: vDSA (IMS) vs vfio-pci (MSI-X)" \
-	"$(median $irqs)" "$(median $refs)" us "-"
+bench_rounds "vDSA completion interrupt to eventfd (IMS) vs vfio-pci MSI-X" \
+	us "<=1.2" "$irqs" "$refs"
 ktap_finished
