@@ -184,7 +184,7 @@ done
 section "shellcheck"
 mapfile -t sh_bash < <(git ls-files tools .ci | grep -E '(\.sh|/run|/check\.sh)$' | grep -v '^tools/testing/\|^tools/vm/demo.sh\|^tools/vm/l2-demo.sh\|^tools/qemu/')
 mapfile -t sh_posix < <(git ls-files tools/testing/selftests/vdsa tools/vm/init tools/vm/demo.sh \
-	tools/vm/vdsa-l2 tools/vm/l2-demo.sh | grep -vE '\.[ch]$|/(Makefile|config|\.gitignore)$')
+	tools/vm/vdsa-l2 tools/vm/l2-demo.sh | grep -vE '\.[ch]$|/(Makefile|Kbuild|config|\.gitignore)$')
 if shellcheck -x -S warning -s bash "${sh_bash[@]}" && shellcheck -x -S warning -s sh "${sh_posix[@]}"; then
 	pass "shellcheck (${#sh_bash[@]} bash, ${#sh_posix[@]} sh scripts)"
 else

@@ -16,7 +16,7 @@
 #   JOBS          parallel jobs (default: number of CPUs)
 #
 # The project's driver and samples are built in the tree, like any other
-# module (see vdsa.config). Output in the tree: arch/x86/boot/bzImage, and
+# module (see vdsa.config); the selftests' modules as external ones. Output in the tree: arch/x86/boot/bzImage, and
 # .vdsa-modules/ holding lib/modules/<release>/.
 set -euo pipefail
 
@@ -80,9 +80,16 @@ fi
 log "building bzImage and modules in $tree (Rust through clippy)"
 kmake CLIPPY=1 bzImage modules
 
+# The selftests' modules (tools/testing/selftests/vdsa/test_modules), built
+# outside the source directory, beside the tree's own.
+testmods=(M="$top/tools/testing/selftests/vdsa/test_modules" MO="$tree/.vdsa-test-modules")
+kmake "${testmods[@]}" modules
+
 staging="$tree/.vdsa-modules"
 rm -rf "$staging"
 kmake INSTALL_MOD_PATH="$staging" INSTALL_MOD_STRIP=1 DEPMOD=true modules_install >/dev/null
+kmake "${testmods[@]}" INSTALL_MOD_PATH="$staging" INSTALL_MOD_STRIP=1 DEPMOD=true \
+	modules_install >/dev/null
 release=$(cat "$tree/include/config/kernel.release")
 depmod -b "$staging" "$release"
 echo "$tree"

@@ -9,6 +9,9 @@
 #   /sys/class/dma and named in the driver's debugfs `config`;
 # - dmatest copies and verifies buffers on every channel at once, several
 #   threads per channel: 0 failures, and the driver counts the completions;
+# - a client gives up copies in flight (test_modules/test_dma_terminate.c):
+#   terminate_sync, and terminate_async from a callback then synchronize;
+#   no callback and no write after them, the channel works again;
 # - a vDSA copies through its portal while dmatest verifies on the host's
 #   channels: each in its own memory, neither fails;
 # - the driver is unbound while dmatest runs: the unbind returns, dmatest
@@ -32,8 +35,8 @@ dsas=$(dsa_devices "${1:-}")
 ndsa=$(echo "$dsas" | wc -w)
 first=$(echo "$dsas" | head -n 1)
 
-# 2 tests, 3 per device, 7 on the first.
-ktap_header $((2 + 3 * ndsa + 7))
+# 2 tests, 4 per device, 7 on the first.
+ktap_header $((2 + 4 * ndsa + 7))
 
 rmmod idxd 2>/dev/null
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
@@ -105,6 +108,21 @@ for bdf in $dsas; do
 	}
 	ktap_check "$bdf: one dmaengine channel per host WQ, under the device" listed
 
+	# test_dma_terminate (test_modules/) gives up copies in flight, on
+	# channels no other client holds (dmatest keeps those it ran on).
+	terminated() {
+		_st=0
+		for _ch in $(chans "$bdf"); do
+			dmesg -c >/dev/null
+			modprobe test_dma_terminate channel="$_ch" || _st=1
+			dmesg | sed -n 's/.*test_dma_terminate: /# /p'
+			rmmod test_dma_terminate 2>/dev/null
+		done
+		[ $_st -eq 0 ] && ! warned
+	}
+	ktap_check "$bdf: terminate_sync, terminate_async in a callback and synchronize, copies in flight, every channel" \
+		terminated
+
 	done0=$(chan_count "$bdf" completed)
 	# shellcheck disable=SC2046 # one channel per word
 	verified() {
@@ -126,7 +144,7 @@ for bdf in $dsas; do
 	ktap_check "$bdf: the completion interrupts report each copy, none failed" counted
 done
 
-# On the first device: terminate in flight, unbind and module removal.
+# On the first device: a vDSA beside the channels, unbind and module removal.
 bdf=$first
 
 # A vDSA and the host's channels at once, each in its own memory: dmatest
