@@ -333,7 +333,8 @@ boot_noir() {
 # and ATS, no PRI on the DSAs, 4-level paging in the guest. The run above
 # keeps second-stage tables; this boot runs the tests that need SVA, on the
 # DSA 1.0 device and on one with the 2.0 layout, and the vDSA fast path
-# again, its host PASIDs now translated through first-stage tables.
+# again, its host PASIDs now translated through first-stage tables. A third
+# DSA has one MSI-X vector (msix_short.sh).
 boot_sva() {
 	tools/vm/run ${1:+"$1"} --timeout "$3" --kmemleak --log "$out/vm-$2.console" --append no5lvl \
 		--qemu-arg -global --qemu-arg intel-iommu.x-flts=on \
@@ -341,8 +342,10 @@ boot_sva() {
 		--qemu-arg -global --qemu-arg intel-dsa.pri=off \
 		--qemu-arg -device --qemu-arg pcie-root-port,id=dsa2rp,chassis=9,slot=9 \
 		--qemu-arg -device --qemu-arg intel-dsa,version=2,bus=dsa2rp \
+		--qemu-arg -device --qemu-arg pcie-root-port,id=dsa3rp,chassis=10,slot=10 \
+		--qemu-arg -device --qemu-arg intel-dsa,x-msix-vectors=1,bus=dsa3rp \
 		-- /opt/vdsa/tests/run_tests.sh "idxd_user.sh 0b25" "idxd_user.sh 11fb" \
-		"vdsa_test.sh 0b25" "vdsa_slow_test.sh 0b25" \
+		"vdsa_test.sh 0b25" "vdsa_slow_test.sh 0b25" "msix_short.sh 0b25" \
 		>"$out/vm-$2.out" 2>"$out/vm-$2.err"
 }
 

@@ -210,12 +210,29 @@ impl IdxdVdcm {
             pci::IrqTypes::default().with(pci::IrqType::MsiX),
         )?;
         let request = vectors.request(0)?;
-        let mut dma_requests = KVec::new();
+        // A device that grants fewer vectors than one per host WQ gets no
+        // channels, but still its vDSAs.
+        let mut dma_requests = Some(KVec::new());
         for wq in plan.wqs() {
-            dma_requests.push(
-                vectors.request(dma::msix_entry(wq.index).into())?,
-                GFP_KERNEL,
-            )?;
+            let entry = dma::msix_entry(wq.index);
+            match vectors.request(entry.into()) {
+                Ok(r) => {
+                    if let Some(reqs) = dma_requests.as_mut() {
+                        reqs.push(r, GFP_KERNEL)?;
+                    }
+                }
+                Err(e) => {
+                    dev_warn!(
+                        pdev,
+                        "no MSI-X vector {} for host WQ {} ({:?}): no dmaengine channels\n",
+                        entry,
+                        wq.index,
+                        e
+                    );
+                    dma_requests = None;
+                    break;
+                }
+            }
         }
         let completion = match selftest_msix_entry(&caps, &plan) {
             Some(entry) if cfg!(CONFIG_VFIO_MDEV_IDXD_SELFTEST) => vectors
@@ -361,7 +378,7 @@ impl IdxdVdcm {
     fn start<'bound>(
         dsa: &Dsa<'bound>,
         completion: Option<(u16, IrqRequest<'bound>)>,
-        dma_requests: KVec<IrqRequest<'bound>>,
+        dma_requests: Option<KVec<IrqRequest<'bound>>>,
     ) -> Result {
         let s = &dsa.shared;
         s.configure()?;
@@ -374,9 +391,11 @@ impl IdxdVdcm {
             module_parameters::ims_cycles.value(),
             completion,
         ));
-        match dma::HostDma::new(dsa.pdev, s, dma_requests) {
-            Ok(dma) => *dsa.dma.lock() = Some(dma),
-            Err(e) => dev_warn!(dsa.pdev, "no dmaengine channels: {:?}\n", e),
+        if let Some(requests) = dma_requests {
+            match dma::HostDma::new(dsa.pdev, s, requests) {
+                Ok(dma) => *dsa.dma.lock() = Some(dma),
+                Err(e) => dev_warn!(dsa.pdev, "no dmaengine channels: {:?}\n", e),
+            }
         }
         for wq in s.plan.wqs() {
             dev_info!(
