@@ -109,18 +109,21 @@ idxd_dsa() {
 	return 1
 }
 
-# idxd_kernel_wq DSA SIZE XFER: configure WQ 0 of idxd's device DSA (dsaN) as
-# a dedicated kernel WQ for the dmaengine driver, of SIZE entries and
+# idxd_kernel_wq DSA SIZE XFER [MODE]: configure WQ 0 of idxd's device DSA
+# (dsaN) as a kernel WQ for the dmaengine driver, of SIZE entries and
 # transfers up to XFER bytes, in group 0 with engine 0, with plain writes to
-# idxd's sysfs (as accel-config does them). Nothing is enabled.
+# idxd's sysfs (as accel-config does them). MODE: "dedicated" (the default)
+# or "shared", whose threshold is then SIZE (idxd refuses a shared WQ
+# without one). Nothing is enabled.
 idxd_kernel_wq() {
 	_dsa=/sys/bus/dsa/devices/$1
 	_wq=$_dsa/wq${1#dsa}.0
 	echo "$3" >"$_wq/max_transfer_size" &&
 		echo 0 >"$_dsa/engine${1#dsa}.0/group_id" &&
 		echo 0 >"$_wq/group_id" &&
-		echo dedicated >"$_wq/mode" &&
+		echo "${4:-dedicated}" >"$_wq/mode" &&
 		echo "$2" >"$_wq/size" &&
+		{ [ "${4:-dedicated}" = dedicated ] || echo "$2" >"$_wq/threshold"; } &&
 		echo 10 >"$_wq/priority" &&
 		echo kernel >"$_wq/type" &&
 		echo dmaengine >"$_wq/name" &&
