@@ -37,6 +37,9 @@ bitfield! {
     }
 }
 
+/// The batch operation: its descriptors are in memory, out of the host's sight.
+pub(crate) const OPCODE_BATCH: u8 = 0x01;
+
 bitfield! {
     /// Descriptor dword 1: flags and opcode.
     pub(crate) struct Dword1(u32) {
@@ -82,6 +85,30 @@ const SRC: usize = 16;
 const DST: usize = 24;
 const SIZE: usize = 32;
 const INT_HANDLE: usize = 36;
+
+/// The fields of a stored descriptor that decide whether the host may submit it for a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fields {
+    /// Flags and opcode.
+    pub(crate) dw1: Dword1,
+    /// Completion record address.
+    pub(crate) completion: u64,
+    /// Completion interrupt handle.
+    pub(crate) int_handle: u16,
+}
+
+impl Fields {
+    /// The fields of the 64 bytes `cmd`.
+    pub(crate) fn of(cmd: &portal::Command) -> Self {
+        let b = &cmd.0;
+        let le32 = |o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+        Self {
+            dw1: Dword1::from_raw(le32(DW1)),
+            completion: u64::from(le32(COMPLETION)) | u64::from(le32(COMPLETION + 4)) << 32,
+            int_handle: u16::from_le_bytes([b[INT_HANDLE], b[INT_HANDLE + 1]]),
+        }
+    }
+}
 
 impl Descriptor {
     /// The 64 bytes to store into a portal. A completion record is always

@@ -3,7 +3,8 @@
  * A VFIO fuzzer for vDSAs: random configuration space and BAR0 accesses of
  * any offset and size, commands with any operand, SET_IRQS requests,
  * resets, mmap attempts, IOAS unmaps, remaps and replaces, random
- * descriptors through the portal, random migration states, data file
+ * descriptors through the portal, mapped or trapped (pwrite to BAR 2, any
+ * size and offset), random migration states, data file
  * reads and writes (random bytes, or a saved stream with bytes changed)
  * and dirty log requests, on one vDSA, while a second vDSA (in a child
  * process) and the host's own dedicated WQ run verified copies.
@@ -255,7 +256,20 @@ static void op_descriptor(void)
 		d.dst_addr = IOVA(below(NPAGES)) + below(PAGE);
 		d.xfer_size = below(2 * PAGE);
 	}
-	dsa_movdir64b(f.portal, &d);
+	if (below(4)) {
+		dsa_movdir64b(f.portal, &d);
+		return;
+	}
+	/*
+	 * Through the trapped portal: mostly a whole descriptor at a slot of
+	 * the portal pages, else any size at any offset of BAR 2.
+	 */
+	if (below(4))
+		pwrite(f.fd, &d, sizeof(d), VDSA_REGION(VFIO_PCI_BAR2_REGION_INDEX) +
+		       below(2 * PAGE / 64) * 64);
+	else
+		pwrite(f.fd, &d, below(sizeof(d) + 1),
+		       VDSA_REGION(VFIO_PCI_BAR2_REGION_INDEX) + below(5 * PAGE));
 }
 
 /*

@@ -11,16 +11,20 @@
  * (iommufd's emulation of it) works the same. Also: close with descriptors
  * in flight, removal while open, create/open/close/remove cycles, the
  * host's own jobs while vDSAs run, bad mmap arguments, the instance limit,
- * and the portal mmap refused to an opener without CAP_SYS_RAWIO.
+ * and the portal mmap refused to an opener without CAP_SYS_RAWIO. The
+ * portal written through VFIO instead (trapped): whole descriptors are
+ * checked and submitted, other writes and bad descriptors refused.
  *
  * usage: vdsa_test BDF            the tests above
  *        vdsa_test BDF unsafe     the module was loaded with
  *                                 unsafe_user_portals=1: an opener without
  *                                 CAP_SYS_RAWIO may map and submit
- *        vdsa_test BDF bench N    N 4 KiB MEMMOVEs through a vDSA's portal,
+ *        vdsa_test BDF bench N [trapped]
+ *                                 N 4 KiB MEMMOVEs through a vDSA's portal,
  *                                 8 in flight (the depth of the host's own
  *                                 jobs), checked byte for byte; prints the
- *                                 rate and the driver's VFIO calls meanwhile
+ *                                 rate and the driver's VFIO calls meanwhile;
+ *                                 "trapped": written by pwrite, not mapped
  *
  * Output: TAP, one line per check.
  */
@@ -103,6 +107,15 @@ static int faults(struct vdsa *v, uint64_t src, uint64_t dst)
 	return all_bytes(page(v, DST_PAGE), PAGE, 0xee);
 }
 
+/* Whether the DSA under test is a DSA 1.0 (device ID 0b25). */
+static int dsa_version_1(void)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
+	return !read_str(path, buf, sizeof(buf)) && !strcmp(buf, "0x0b25");
+}
+
 static void test_types(long *avail)
 {
 	char path[600], buf[512];
@@ -139,6 +152,92 @@ static void test_region(struct vdsa *v)
 	       sparse->nr_areas == 1 && sparse->areas[0].offset == 0 &&
 	       sparse->areas[0].size == 2 * PAGE,
 	       "BAR2: 16 KiB, its two portal pages mappable (sparse mmap)");
+}
+
+/*
+ * Writes @d through VFIO at @off of BAR 2 (the trapped portal) with record
+ * @i cleared first; the write's result, -errno on failure.
+ */
+static int trapped_write(struct vdsa *v, const void *d, size_t len, uint64_t off, int i)
+{
+	memset(compl(v, i), 0, 32);
+	return pwrite(v->fd, d, len, BAR2 + off) == (ssize_t)len ? 0 : -errno;
+}
+
+/*
+ * A descriptor @d the trapped portal must refuse: EINVAL, and the device
+ * writes no completion record for it.
+ */
+static int trapped_refuses(struct vdsa *v, struct dsa_hw_desc *d)
+{
+	int ret = trapped_write(v, d, sizeof(*d), PAGE, 1);
+
+	if (ret != -EINVAL) {
+		diag("the write returned %d", ret);
+		return 0;
+	}
+	return !dsa_wait(compl(v, 1), 50);
+}
+
+/*
+ * The portal pages written through VFIO instead of mapped: one pwrite of a
+ * whole descriptor is checked and submitted; anything else is refused.
+ */
+static void test_trapped(struct vdsa *v, int dsa1)
+{
+	uint64_t slots[] = { PAGE, PAGE + 63 * 64, 3 * 64 };
+	struct dsa_hw_desc d;
+	char junk[128] = {};
+	unsigned int i;
+	int ok = 1;
+	uint8_t st;
+
+	for (i = 0; i < ARRAY_SIZE(slots); i++) {
+		pattern(page(v, SRC_PAGE), PAGE, 40 + i);
+		memset(page(v, DST_PAGE), 0, PAGE);
+		dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(1));
+		d.src_addr = IOVA(SRC_PAGE);
+		d.dst_addr = IOVA(DST_PAGE);
+		d.xfer_size = PAGE;
+		if (trapped_write(v, &d, sizeof(d), slots[i], 1)) {
+			diag("slot %#llx: %s", (unsigned long long)slots[i], strerror(errno));
+			ok = 0;
+			continue;
+		}
+		st = dsa_wait(compl(v, 1), DSA_WAIT_MS);
+		ok &= st == DSA_COMP_SUCCESS &&
+		      !memcmp(page(v, SRC_PAGE), page(v, DST_PAGE), PAGE);
+	}
+	result(ok, "trapped portal: a MEMMOVE written by pwrite at 3 slots of both pages, byte for byte");
+
+	dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(1));
+	d.src_addr = IOVA(SRC_PAGE);
+	d.dst_addr = IOVA(DST_PAGE);
+	d.xfer_size = PAGE;
+	result(trapped_write(v, &d, 8, PAGE, 1) == -EINVAL &&
+	       trapped_write(v, junk, sizeof(junk), PAGE, 1) == -EINVAL &&
+	       trapped_write(v, &d, sizeof(d), PAGE + 32, 1) == -EINVAL &&
+	       trapped_write(v, &d, sizeof(d), 2 * PAGE, 1) == -EINVAL &&
+	       trapped_write(v, &d, sizeof(d), 4 * PAGE, 1) == -EINVAL &&
+	       !dsa_wait(compl(v, 1), 50),
+	       "trapped portal: writes of 8 or 128 bytes, a misaligned slot, pages 2 and 4 refused (EINVAL)");
+
+	dsa_desc_init(&d, 0x40, compl_iova(1));
+	ok = trapped_refuses(v, &d);
+	dsa_desc_init(&d, DSA_OPCODE_MEMMOVE, compl_iova(1) + 8);
+	d.xfer_size = PAGE;
+	ok &= trapped_refuses(v, &d);
+	dsa_desc_init(&d, DSA_OPCODE_NOOP, compl_iova(1));
+	d.flags |= IDXD_OP_FLAG_RCI;
+	d.int_handle = 0xffff;
+	ok &= trapped_refuses(v, &d);
+	result(ok, "trapped portal: an operation the vDSA does not show, a misaligned completion record, another interrupt handle refused");
+	if (dsa1) {
+		dsa_desc_init(&d, DSA_OPCODE_BATCH, compl_iova(1));
+		result(trapped_refuses(v, &d), "trapped portal: a batch refused on DSA 1.0");
+	}
+	st = memmove_iova(v, IOVA(SRC_PAGE), IOVA(DST_PAGE), PAGE);
+	result(st == DSA_COMP_SUCCESS, "the mapped portal still works (status %#x)", st);
 }
 
 static void test_bad_mmap(struct vdsa *v)
@@ -470,6 +569,7 @@ static void run(void)
 	test_region(&a);
 	test_ops(&a, "A", 1);
 	test_ops(&b, "B", 2);
+	test_trapped(&a, dsa_version_1());
 
 	/* The fast path never calls the driver. */
 	calls = config_value("vdsa_vfio_calls");
@@ -538,7 +638,7 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static void run_bench(long count)
+static void run_bench(long count, int trapped)
 {
 	long submitted = 0, completed = 0, bad = 0;
 	int slot_busy[BENCH_DEPTH] = { 0 };
@@ -578,7 +678,11 @@ static void run_bench(long count)
 				d.src_addr = IOVA(SRC_PAGE + i);
 				d.dst_addr = IOVA(DST_PAGE + i);
 				d.xfer_size = PAGE;
-				dsa_movdir64b(v.portal, &d);
+				if (!trapped)
+					dsa_movdir64b(v.portal, &d);
+				else if (pwrite(v.fd, &d, sizeof(d), BAR2 + PAGE + i * 64) !=
+					 sizeof(d))
+					break;
 				slot_busy[i] = 1;
 				submitted++;
 			}
@@ -591,12 +695,14 @@ static void run_bench(long count)
 	vdsa_close(&v);
 	mdev_remove(uuid);
 	result(completed == count && !bad,
-	       "bench: %ld x 4 KiB MEMMOVE through the portal, %ld wrong", completed, bad);
-	result(calls_before >= 0 && calls_after == calls_before,
+	       "bench: %ld x 4 KiB MEMMOVE through the %s portal, %ld wrong", completed,
+	       trapped ? "trapped" : "mapped", bad);
+	/* The trapped portal calls the driver once per descriptor. */
+	result(calls_before >= 0 && calls_after - calls_before == (trapped ? count : 0),
 	       "bench: VFIO read/write/ioctl calls of the driver during the run: %lld",
 	       calls_after - calls_before);
-	printf("# vdsa desc_per_s=%.0f vfio_calls=%lld\n", completed / t,
-	       calls_after - calls_before);
+	printf("# vdsa%s desc_per_s=%.0f vfio_calls=%lld\n", trapped ? "_trapped" : "",
+	       completed / t, calls_after - calls_before);
 }
 
 int main(int argc, char **argv)
@@ -611,7 +717,7 @@ int main(int argc, char **argv)
 	select_dsa(argv[1]);
 	printf("TAP version 13\n");
 	if (bench)
-		run_bench(atol(argv[3]));
+		run_bench(atol(argv[3]), argc > 4 && !strcmp(argv[4], "trapped"));
 	else if (unsafe)
 		run_unsafe();
 	else

@@ -447,6 +447,22 @@ impl Vdsa {
                 Ok(len)
             }
             pci::BAR0_REGION_INDEX => Err(self.bar0_size_error()),
+            pci::BAR2_REGION_INDEX => {
+                let core = &*self.core;
+                if !core.cfg.memory_enabled() {
+                    return Err(EIO);
+                }
+                // Quiesced for migration, the device takes no new work.
+                if core.quiesced.load(Relaxed) {
+                    return Err(EBUSY);
+                }
+                let allowed = portal::Allowed {
+                    opcap: &core.backing.opcap,
+                    handle: core.adi.handle(),
+                    batch: self.shared().caps.version_major >= 2,
+                };
+                portal::write(self.shared(), self.wq.index, &allowed, off, buf)
+            }
             _ => Err(EINVAL),
         }
     }
