@@ -19,7 +19,7 @@
 
 devid=${1:-0b25}
 count=${2:-1000}
-rounds=${3:-3}
+rounds=${3:-5}
 threads=${4:-4}
 
 ktap_header $((3 * rounds + 1))
