@@ -31,17 +31,9 @@
 # One more attempt after the fault of the platform that
 # tools/qemu/README.md describes (under KVM on TCG's SVM, the nested guest
 # is given an interrupt while its IF is clear and deadlocks), when the
-# first attempt shows it (platform_fault below); any other failure stands.
-if [ -z "${L2_MIGRATE_ATTEMPT:-}" ]; then
-	first=$(L2_MIGRATE_ATTEMPT=1 sh "$0" "$@")
-	st=$?
-	if [ $st -eq 0 ] || ! echo "$first" | grep -q '^# platform fault:'; then
-		echo "$first"
-		exit $st
-	fi
-	echo "$first" | sed 's/^/# first attempt: /'
-	L2_MIGRATE_ATTEMPT=2 exec sh "$0" "$@"
-fi
+# first attempt shows it (platform_fault in l2_qemu.sh); any other failure
+# stands.
+once_more_after_fault L2_MIGRATE_ATTEMPT "$0" "$@"
 
 backend=${1:-container}
 accel=${2:-kvm}
@@ -236,26 +228,10 @@ watched() {
 		_w=$((_w + 5))
 	done
 }
-# platform_fault: a nested guest's kernel log (after the NMI of watched)
-# shows an interrupt taken with IF clear in the interrupted frame, which no
-# CPU does: the fault of tools/qemu/README.md.
-platform_fault() {
-	for _c in "$work"/*.console; do
-		_fl=$(awk '/asm_common_interrupt|asm_sysvec/ { f = 1; next }
-			f && /EFLAGS: [0-9a-f]+/ { sub(/.*EFLAGS: /, ""); print $1; f = 0 }' "$_c")
-		for _f in $_fl; do
-			if [ $((0x$_f & 0x200)) -eq 0 ]; then
-				ktap_diag "platform fault: ${_c##*/}: an interrupt taken with EFLAGS $_f (IF clear)"
-				return 0
-			fi
-		done
-	done
-	return 1
-}
 watched $last
 finished $last
 st_last=$?
-[ $st_last -eq 0 ] || platform_fault
+[ $st_last -eq 0 ] || platform_fault "$work"/*.console
 end=$(date +%s)
 ktap_diag "the nested runs: $((end - start)) s in all"
 sed 's/^/    /' $work/$last.out
