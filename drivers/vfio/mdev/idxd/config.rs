@@ -6,8 +6,10 @@
 //! keeps at most two WQs for its own work, a dedicated WQ of `dwq_size`
 //! entries (MOVDIR64B, WQ 0) and a shared WQ of `swq_size` entries
 //! (ENQCMDS, the next WQ); a size of 0 leaves that WQ out. Both go in group 0
-//! with every engine. The other WQs and their entries are left unconfigured
-//! for assignable device interfaces.
+//! with every engine. The other WQs and their entries are left for
+//! assignable device interfaces: each `1dwq-v1` vDSA takes one of them, and
+//! with the module parameter `swq_vdsas`, the last becomes a shared WQ that
+//! that many `1swq-v1` vDSAs share ([`AdiSharedWq`]).
 
 use kernel::{fmt, prelude::*};
 
@@ -144,19 +146,85 @@ impl Plan {
 
     /// The WQs left for assignable device interfaces: those after the
     /// host's, up to the 64th (the first GRPCFG quadword), each with an
-    /// equal share of the entries the host leaves. `None` if there are no
-    /// such WQs or too few entries for one each.
-    pub(crate) fn adi_wqs(&self, caps: &Capabilities) -> Option<AdiWqs> {
+    /// equal share of the entries the host leaves. With `swq_vdsas` and a
+    /// device that has shared WQs, the last of them is the shared WQ of that
+    /// many vDSAs, at most [`MAX_SWQ_VDSAS`] and at most one per entry.
+    /// `None` if there are no such WQs or too few entries for one each.
+    pub(crate) fn adi_wqs(&self, caps: &Capabilities, swq_vdsas: u32) -> Option<AdiWqs> {
         let first = self
             .wqs()
             .map(|wq| wq.index.saturating_add(1))
             .max()
             .unwrap_or(0);
         let end = u16::from(caps.num_wqs).min(64);
-        let count = end.checked_sub(first).filter(|&c| c > 0)?;
+        let all = end.checked_sub(first).filter(|&c| c > 0)?;
         let used = self.wqs().fold(0u16, |n, wq| n.saturating_add(wq.size));
-        let size = caps.total_wq_size.checked_sub(used)?.checked_div(count)?;
-        (size > 0).then_some(AdiWqs { first, count, size })
+        let size = caps.total_wq_size.checked_sub(used)?.checked_div(all)?;
+        if size == 0 {
+            return None;
+        }
+        let vdsas = u16::try_from(swq_vdsas.min(MAX_SWQ_VDSAS)).ok()?.min(size);
+        let shared = (vdsas > 0 && caps.shared_wq).then(|| AdiSharedWq {
+            index: end - 1,
+            size,
+            vdsas,
+        });
+        Some(AdiWqs {
+            first,
+            count: all - u16::from(shared.is_some()),
+            size,
+            shared,
+        })
+    }
+}
+
+/// Most `1swq-v1` vDSAs of one device (`swq_vdsas`).
+pub(crate) const MAX_SWQ_VDSAS: u32 = 64;
+
+/// The shared WQ of the `1swq-v1` vDSAs: each has its own host PASID, which
+/// the driver writes into every descriptor it submits for the vDSA with
+/// ENQCMDS.
+///
+/// Each vDSA shows a dedicated WQ of [`AdiSharedWq::vdsa_size`] entries, its
+/// share of the shared WQ: a guest that keeps to its WQ's size (as a
+/// driver must, since a full dedicated WQ drops what it is given) never
+/// finds the shared WQ full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AdiSharedWq {
+    /// The WQ.
+    pub(crate) index: u16,
+    /// Its entries.
+    pub(crate) size: u16,
+    /// How many vDSAs share it.
+    pub(crate) vdsas: u16,
+}
+
+impl AdiSharedWq {
+    /// The size of the WQ each vDSA shows: its share of the entries (at
+    /// least one: there are no more vDSAs than entries).
+    pub(crate) fn vdsa_size(&self) -> u16 {
+        (self.size / self.vdsas.max(1)).max(1)
+    }
+
+    /// The WQCFG dwords (size, threshold, mode, limits) of the shared WQ:
+    /// unprivileged, as each descriptor is, PASIDs enabled, and its limited
+    /// portals (the ones the driver submits through) take the whole WQ.
+    pub(crate) fn wqcfg(&self, caps: &Capabilities) -> Result<[u32; 4]> {
+        let mode = WqcfgMode::zeroed()
+            .try_with_priority(KERNEL_WQ_PRIORITY)?
+            .with_pasid_en(true)
+            .with_privileged(false);
+        let limits = WqcfgLimits::zeroed()
+            .try_with_max_xfer_shift(caps.max_xfer_bytes.trailing_zeros())?
+            .try_with_max_batch_shift(caps.max_batch_size.trailing_zeros())?;
+        Ok([
+            WqcfgSize::zeroed().with_size(self.size).into_raw(),
+            WqcfgThreshold::zeroed()
+                .with_threshold(self.size)
+                .into_raw(),
+            mode.into_raw(),
+            limits.into_raw(),
+        ])
     }
 }
 
@@ -174,6 +242,8 @@ pub(crate) struct AdiWqs {
     pub(crate) count: u16,
     /// Entries of each.
     pub(crate) size: u16,
+    /// The shared WQ of the `1swq-v1` vDSAs, after those, if any.
+    pub(crate) shared: Option<AdiSharedWq>,
 }
 
 impl AdiWqs {
@@ -187,9 +257,10 @@ impl AdiWqs {
         self.indices().end.saturating_sub(1)
     }
 
-    /// Their bitmap for the first GRPCFG quadword.
+    /// Their bitmap for the first GRPCFG quadword, the shared WQ's
+    /// included.
     pub(crate) fn group_wqs(&self) -> u64 {
-        self.indices()
+        Iterator::chain(self.indices(), self.shared.map(|s| s.index))
             .fold(0, |m, wq| m | 1u64.checked_shl(wq.into()).unwrap_or(0))
     }
 }
@@ -328,21 +399,62 @@ mod tests {
             shared: None,
         });
         assert_eq!(
-            plan.adi_wqs(&caps()),
+            plan.adi_wqs(&caps(), 0),
             Some(AdiWqs {
                 first: 2,
                 count: 6,
-                size: 16
+                size: 16,
+                shared: None,
             })
         );
-        assert_eq!(plan.adi_wqs(&caps()).map(|a| a.group_wqs()), Some(0xfc));
+        assert_eq!(plan.adi_wqs(&caps(), 0).map(|a| a.group_wqs()), Some(0xfc));
         // Every entry taken by the host: none left.
         let full = Plan::new(&caps(), 64, 64).unwrap_or(plan);
-        assert_eq!(full.adi_wqs(&caps()), None);
+        assert_eq!(full.adi_wqs(&caps(), 0), None);
         let c = caps();
         assert_eq!(
             adi_wqcfg(&c, 5),
             Ok([0, (1 << 28) | (5 << 8) | (1 << 4) | 1, (10 << 5) | 31])
+        );
+    }
+
+    #[test]
+    fn shares_the_last_adi_wq() {
+        let plan = Plan::new(&caps(), 16, 16).unwrap_or(Plan {
+            dedicated: None,
+            shared: None,
+        });
+        let shared = AdiSharedWq {
+            index: 7,
+            size: 16,
+            vdsas: 4,
+        };
+        assert_eq!(
+            plan.adi_wqs(&caps(), 4),
+            Some(AdiWqs {
+                first: 2,
+                count: 5,
+                size: 16,
+                shared: Some(shared),
+            })
+        );
+        assert_eq!(plan.adi_wqs(&caps(), 4).map(|a| a.group_wqs()), Some(0xfc));
+        assert_eq!(shared.vdsa_size(), 4);
+        assert_eq!(AdiSharedWq { vdsas: 3, ..shared }.vdsa_size(), 5);
+        // No more vDSAs than entries: one entry each at least.
+        let capped = plan.adi_wqs(&caps(), 1000).and_then(|a| a.shared);
+        assert_eq!(capped.map(|s| (s.vdsas, s.vdsa_size())), Some((16, 1)));
+        // A device without shared WQs: no shared type.
+        let no_shared = Capabilities {
+            shared_wq: false,
+            ..caps()
+        };
+        let plan = Plan::new(&no_shared, 16, 0).unwrap_or(plan);
+        assert_eq!(plan.adi_wqs(&no_shared, 4).map(|a| a.shared), Some(None));
+        // Size 16, threshold 16, priority 1, PASID enabled, unprivileged.
+        assert_eq!(
+            shared.wqcfg(&caps()),
+            Ok([16, 16, (1 << 28) | (1 << 4), (10 << 5) | 31])
         );
     }
 

@@ -88,15 +88,34 @@ fn show_config(s: &Arc<Shared>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Each of those WQs: whether the device has it enabled, the host
         // PASID it was bound with, its interrupt handle, its completions,
         // and the handles its vDSAs revoked on resuming a migration.
-        for slot in s.adi.slots.iter() {
-            let enabled = s.wq_enabled(slot.wq);
-            write!(
+        if let Some(swq) = adi.shared {
+            let enabled = s.wq_enabled(swq.index);
+            writeln!(
                 f,
-                "vdsa_wq {} {} pasid {} ",
-                slot.wq,
+                "vdsa_swq {} {} size {} vdsas {} of size {} taken {:#x}",
+                swq.index,
                 if enabled { "enabled" } else { "disabled" },
-                slot.pasid.pasid()
+                swq.size,
+                swq.vdsas,
+                swq.vdsa_size(),
+                *s.adi.tenants.lock()
             )?;
+        }
+        let mut tenant = 0;
+        for slot in s.adi.slots.iter() {
+            if slot.shared {
+                write!(f, "vdsa_swq_slot {} pasid {} ", tenant, slot.pasid.pasid())?;
+                tenant += 1;
+            } else {
+                let enabled = s.wq_enabled(slot.wq);
+                write!(
+                    f,
+                    "vdsa_wq {} {} pasid {} ",
+                    slot.wq,
+                    if enabled { "enabled" } else { "disabled" },
+                    slot.pasid.pasid()
+                )?;
+            }
             match slot.handle() {
                 Some(h) => write!(f, "handle {h}")?,
                 None => write!(f, "handle none")?,

@@ -43,6 +43,8 @@ pub(crate) const OPCODE_BATCH: u8 = 0x01;
 bitfield! {
     /// Descriptor dword 1: flags and opcode.
     pub(crate) struct Dword1(u32) {
+        /// Block on fault: wait for a page fault to be resolved.
+        1:1 block_on_fault;
         /// Completion record address valid.
         2:2 crav;
         /// Request a completion record.

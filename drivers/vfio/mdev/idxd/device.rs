@@ -145,6 +145,19 @@ impl Shared {
                     self.tables.wqcfg_dword(caps, wq, regs::wqcfg::SIZE),
                 )?;
             }
+            // The shared WQ of the 1swq-v1 vDSAs is the host's to configure
+            // and enable; the vDSAs only submit to it.
+            if let Some(swq) = adi.shared {
+                let at = [
+                    regs::wqcfg::SIZE,
+                    regs::wqcfg::THRESHOLD,
+                    regs::wqcfg::MODE,
+                    regs::wqcfg::LIMITS,
+                ];
+                for (dword, value) in at.into_iter().zip(swq.wqcfg(caps)?) {
+                    bar.try_write32(value, self.tables.wqcfg_dword(caps, swq.index, dword))?;
+                }
+            }
         }
         let wqs = self.plan.group_wqs() | self.adi.wqs.map_or(0, |a| a.group_wqs());
         if wqs != 0 {
@@ -172,21 +185,25 @@ impl Shared {
         Ok(())
     }
 
-    /// Enables the device and the host's WQs.
+    /// Enables the device, the host's WQs and the vDSAs' shared WQ.
     pub(crate) fn enable(&self) -> Result {
         self.exec(Command::EnableDevice)?;
         for wq in self.plan.wqs() {
             self.exec(Command::EnableWq(wq.index))?;
         }
+        if let Some(swq) = self.adi.shared_wq() {
+            self.exec(Command::EnableWq(swq.index))?;
+        }
         Ok(())
     }
 
-    /// Disables the host's WQs and the device (each drains first), then
-    /// resets the device.
+    /// Disables the host's WQs, the vDSAs' shared WQ and the device (each
+    /// drains first), then resets the device.
     pub(crate) fn disable(&self) -> Result {
-        for wq in self.plan.wqs() {
+        let swq = self.adi.shared_wq().map(|s| s.index);
+        for wq in Iterator::chain(self.plan.wqs().map(|wq| wq.index), swq) {
             // Best effort: the reset below ends everything anyway.
-            let _ = self.exec(Command::DisableWqs(WqSet::one(wq.index)?));
+            let _ = self.exec(Command::DisableWqs(WqSet::one(wq)?));
         }
         let _ = self.exec(Command::DisableDevice);
         self.exec(Command::ResetDevice)?;

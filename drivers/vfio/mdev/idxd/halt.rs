@@ -163,7 +163,7 @@ impl Shared {
             return Err(EIO);
         }
         self.configure()?;
-        for slot in self.adi.slots.iter() {
+        for slot in self.adi.slots.iter().filter(|s| !s.shared) {
             let dwords = config::adi_wqcfg(&self.caps, slot.pasid.pasid())?;
             self.write_adi_wqcfg(slot.wq, dwords)?;
         }

@@ -243,7 +243,15 @@ impl IdxdVdcm {
         };
         let pasid_value = pasid.pasid();
 
-        let adi = if siov { plan.adi_wqs(&caps) } else { None };
+        let adi = if siov {
+            plan.adi_wqs(&caps, module_parameters::swq_vdsas.value())
+        } else {
+            None
+        };
+        if adi.is_some_and(|a| a.shared.is_some()) && !portal::has_enqcmds() {
+            dev_err!(pdev, "refusing device: the CPU has no ENQCMDS\n");
+            return Err(ENODEV);
+        }
         let (adi_slots, user_portals) = Self::adi_resources(bound, adi, portals_len)?;
 
         #[cfg(CONFIG_VFIO_MDEV_IDXD_SELFTEST)]
@@ -353,7 +361,8 @@ impl IdxdVdcm {
     }
 
     /// What the host keeps for the WQs left for vDSAs, `adi`: a host PASID
-    /// per WQ for as long as the device is bound (see `vdsa::adi`), and the
+    /// per dedicated WQ and per vDSA of the shared WQ for as long as the
+    /// device is bound (see `vdsa::adi`), and the
     /// portal pages userspace maps (the first `portals_len` bytes of BAR 2).
     fn adi_resources(
         pdev: &pci::Device<Bound>,
@@ -367,7 +376,13 @@ impl IdxdVdcm {
         let mut slots = KVec::new();
         for wq in adi.iter().flat_map(AdiWqs::indices) {
             let pasid = GlobalPasid::new(pdev.as_ref())?;
-            slots.push(AdiSlot::new(wq, pasid)?, GFP_KERNEL)?;
+            slots.push(AdiSlot::new(wq, false, pasid)?, GFP_KERNEL)?;
+        }
+        if let Some(swq) = adi.and_then(|a| a.shared) {
+            for _ in 0..swq.vdsas {
+                let pasid = GlobalPasid::new(pdev.as_ref())?;
+                slots.push(AdiSlot::new(swq.index, true, pasid)?, GFP_KERNEL)?;
+            }
         }
         Ok((slots, user_portals))
     }
@@ -415,14 +430,26 @@ impl IdxdVdcm {
                     let _ = s.disable();
                 })?;
             *dsa.vdsa.lock() = Some(parent);
-            dev_info!(
-                dsa.pdev,
-                "vDSAs: {} WQs ({}-{}) of {} entries\n",
-                adi.count,
-                adi.first,
-                adi.last(),
-                adi.size
-            );
+            if adi.count > 0 {
+                dev_info!(
+                    dsa.pdev,
+                    "vDSAs: {} WQs ({}-{}) of {} entries\n",
+                    adi.count,
+                    adi.first,
+                    adi.last(),
+                    adi.size
+                );
+            }
+            if let Some(swq) = adi.shared {
+                dev_info!(
+                    dsa.pdev,
+                    "vDSAs: shared WQ {} of {} entries for {} vDSAs of {} entries\n",
+                    swq.index,
+                    swq.size,
+                    swq.vdsas,
+                    swq.vdsa_size()
+                );
+            }
         }
         Ok(())
     }
@@ -454,6 +481,10 @@ kernel::module_pci_driver! {
         swq_size: u32 {
             default: 16,
             description: "Entries of the host's shared WQ (ENQCMDS); 0: none",
+        },
+        swq_vdsas: u32 {
+            default: 0,
+            description: "vDSAs of type 1swq-v1 (at most 64, one per entry): the last WQ left for vDSAs is shared by them; 0: none",
         },
         unsafe_user_portals: u32 {
             default: 0,

@@ -409,6 +409,11 @@ impl fmt::Display for CapsError {
     }
 }
 
+/// Software error: a descriptor was written to a WQ that is not enabled.
+pub(crate) const SWERR_WQ_NOT_ENABLED: u8 = 0x31;
+/// Software error: a descriptor was written to a dedicated WQ that is full.
+pub(crate) const SWERR_WQ_FULL: u8 = 0x32;
+
 /// A software error as the device records it in `SWERR`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SoftwareError {

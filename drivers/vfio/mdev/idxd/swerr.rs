@@ -125,11 +125,12 @@ impl Shared {
         Some(error)
     }
 
-    /// The vDSA WQ a software error belongs to: the WQ it names, or the WQ
-    /// whose PASID it names.
+    /// The vDSA WQ a software error belongs to: the dedicated WQ it names,
+    /// or the WQ or shared-WQ vDSA whose PASID it names.
     pub(crate) fn adi_slot_of(&self, e: &regs::SoftwareError) -> Option<&Arc<AdiSlot>> {
-        if let Some(wq) = e.wq() {
-            return self.adi.slot(wq.into());
+        let swq = self.adi.shared_wq().map(|s| s.index);
+        if let Some(wq) = e.wq().map(u16::from).filter(|&wq| Some(wq) != swq) {
+            return self.adi.slot(wq);
         }
         if e.e0.desc_valid().into_bool() {
             let pasid: u32 = e.e0.pasid().into();

@@ -15,6 +15,11 @@
 //! vDSA that has the WQ ([`Vector`]); the vDSA's guest gets the vector's
 //! interrupt handle from the Request Interrupt Handle command.
 //!
+//! The shared WQ of the `1swq-v1` vDSAs has one slot per vDSA it serves,
+//! each with its own PASID and IMS vector, kept the same way: a vDSA takes
+//! a free slot when it is created. Its software errors are routed by the
+//! PASID they name.
+//!
 //! Locking: see "Locking" in Documentation/driver-api/vfio/mdev-idxd.rst
 //! ([`AdiSlot::owner`], then the vDSA's command lock, then
 //! `Shared::cmd_lock`; [`Vector`] and the pending events are spinlocks taken
@@ -33,7 +38,10 @@ use kernel::{
 };
 
 use super::VdsaState;
-use crate::{config::AdiWqs, regs::SoftwareError};
+use crate::{
+    config::{AdiSharedWq, AdiWqs},
+    regs::SoftwareError,
+};
 
 /// The WQs the host leaves for vDSAs, and what it keeps for each.
 #[pin_data]
@@ -43,7 +51,14 @@ pub(crate) struct AdiPool {
     /// The bitmap of those WQs that a vDSA took.
     #[pin]
     pub(crate) taken: Mutex<u64>,
-    /// The host's state of each of those WQs, in WQ order.
+    /// The bitmap of the shared WQ's slots that a vDSA took.
+    #[pin]
+    pub(crate) tenants: Mutex<u64>,
+    /// The turns of the vDSAs' descriptors that the shared WQ refused.
+    #[pin]
+    pub(crate) swq_turns: Turns,
+    /// The host's state of each dedicated WQ, in WQ order, then of each
+    /// vDSA of the shared WQ.
     pub(crate) slots: KVec<Arc<AdiSlot>>,
     /// The portal pages of BAR 2 that vDSAs map to userspace.
     pub(crate) user_portals: Option<portal::UserPortals>,
@@ -60,15 +75,52 @@ impl AdiPool {
         pin_init!(Self {
             wqs,
             taken <- new_mutex!(0),
+            tenants <- new_mutex!(0),
+            swq_turns <- Turns::new(),
             slots,
             user_portals,
         })
     }
 
-    /// The host's state of WQ `wq`, if it is left for vDSAs.
+    /// The host's state of dedicated WQ `wq`, if it is left for vDSAs.
     pub(crate) fn slot(&self, wq: u16) -> Option<&Arc<AdiSlot>> {
         let wqs = self.wqs?;
-        self.slots.get(usize::from(wq.checked_sub(wqs.first)?))
+        let i = wq.checked_sub(wqs.first).filter(|&i| i < wqs.count)?;
+        self.slots.get(usize::from(i))
+    }
+
+    /// The shared WQ of the 1swq-v1 vDSAs, if any.
+    pub(crate) fn shared_wq(&self) -> Option<AdiSharedWq> {
+        self.wqs?.shared
+    }
+
+    /// The host's state of the shared WQ's vDSA slot `i`.
+    pub(crate) fn tenant(&self, i: u16) -> Option<&Arc<AdiSlot>> {
+        let wqs = self.wqs?;
+        i.checked_add(wqs.count)
+            .and_then(|at| self.slots.get(usize::from(at)))
+    }
+}
+
+/// Turns for writers whose descriptor the shared WQ refused: they wait in
+/// the order they came (the mutex hands itself to its waiters in order),
+/// and while any waits, a new writer queues behind it instead of taking
+/// the first entry that frees.
+#[pin_data]
+pub(crate) struct Turns {
+    /// Held by the writer whose turn it is.
+    #[pin]
+    pub(crate) turn: Mutex<()>,
+    /// Writers waiting or having their turn.
+    pub(crate) waiting: Atomic<u32>,
+}
+
+impl Turns {
+    fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            turn <- new_mutex!(()),
+            waiting: Atomic::new(0),
+        })
     }
 }
 
@@ -206,11 +258,14 @@ pub(crate) struct Events {
 /// No interrupt handle: the WQ has no IMS vector.
 const NO_HANDLE: u32 = u32::MAX;
 
-/// The host's state of one WQ left for vDSAs.
+/// The host's state of one WQ left for vDSAs, or of one vDSA's place on
+/// the shared WQ.
 #[pin_data]
 pub(crate) struct AdiSlot {
     /// The WQ.
     pub(crate) wq: u16,
+    /// The WQ is the vDSAs' shared WQ: the slot is one vDSA's place on it.
+    pub(crate) shared: bool,
     /// The host PASID the WQ's DMA is tagged with.
     pub(crate) pasid: Arc<GlobalPasid>,
     /// Vector 1 of the vDSA that has the WQ: the WQ's IMS vector raises it.
@@ -232,12 +287,14 @@ pub(crate) struct AdiSlot {
 }
 
 impl AdiSlot {
-    /// The slot of WQ `wq`, whose DMA is tagged with `pasid`.
-    pub(crate) fn new(wq: u16, pasid: GlobalPasid) -> Result<Arc<Self>> {
+    /// The slot of WQ `wq` (`shared`: of a vDSA on the shared WQ `wq`),
+    /// whose DMA is tagged with `pasid`.
+    pub(crate) fn new(wq: u16, shared: bool, pasid: GlobalPasid) -> Result<Arc<Self>> {
         let pasid = Arc::new(pasid, GFP_KERNEL)?;
         Arc::pin_init(
             pin_init!(Self {
                 wq,
+                shared,
                 pasid,
                 completion <- Vector::new(),
                 handle: Atomic::new(NO_HANDLE),

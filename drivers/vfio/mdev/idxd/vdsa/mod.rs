@@ -126,6 +126,10 @@ impl Shared {
 /// The mdev driver of the DSAs' vDSAs.
 pub(crate) struct VdsaDriver;
 
+/// The index of type `1dwq-v1` in [`VdsaDriver`]'s types; `1swq-v1` is the
+/// other.
+const TYPE_DEDICATED: usize = 0;
+
 /// The parent data: the DSA.
 pub(crate) struct VdsaParent {
     shared: Arc<Shared>,
@@ -158,43 +162,76 @@ impl VdsaParent {
     }
 }
 
-/// The bit of WQ `wq` in a bitmap of the first 64 WQs (the vDSAs' WQs are
-/// among them, see [`config::AdiWqs`]).
-fn bit(wq: u16) -> u64 {
-    1u64.checked_shl(wq.into()).unwrap_or(0)
+/// The bit of `index` in a bitmap of 64 (the vDSAs' WQs are among the
+/// first 64 WQs, see [`config::AdiWqs`], and the shared WQ serves at most
+/// [`config::MAX_SWQ_VDSAS`] vDSAs).
+fn bit(index: u16) -> u64 {
+    1u64.checked_shl(index.into()).unwrap_or(0)
 }
 
-/// A WQ reserved by a vDSA; dropping it gives the WQ back.
+/// What a vDSA takes when it is created: a dedicated WQ, or a slot on the
+/// shared WQ; dropping it gives it back.
 ///
 /// # Invariants
 ///
-/// Bit `index` of `shared.adi.taken` is set by this reservation.
-struct WqReservation {
+/// Bit `index` of `shared.adi.taken` (of `shared.adi.tenants` if `tenant`)
+/// is set by this reservation.
+struct Reservation {
     shared: Arc<Shared>,
+    tenant: bool,
     index: u16,
 }
 
-impl WqReservation {
+impl Reservation {
     /// Takes the first free WQ left for assignable device interfaces.
-    fn take(shared: &Arc<Shared>) -> Result<Self> {
+    fn take_wq(shared: &Arc<Shared>) -> Result<Self> {
         let adi = shared.adi.wqs.ok_or(ENODEV)?;
-        let mut taken = shared.adi.taken.lock();
-        let index = adi
-            .indices()
-            .find(|&wq| *taken & bit(wq) == 0)
-            .ok_or(EUSERS)?;
+        Self::take(shared, false, &shared.adi.taken, adi.indices())
+    }
+
+    /// Takes the first free slot of the shared WQ.
+    fn take_tenant(shared: &Arc<Shared>) -> Result<Self> {
+        let swq = shared.adi.shared_wq().ok_or(ENODEV)?;
+        Self::take(shared, true, &shared.adi.tenants, 0..swq.vdsas)
+    }
+
+    fn take(
+        shared: &Arc<Shared>,
+        tenant: bool,
+        bitmap: &Mutex<u64>,
+        mut indices: core::ops::Range<u16>,
+    ) -> Result<Self> {
+        let mut taken = bitmap.lock();
+        let index = indices.find(|&i| *taken & bit(i) == 0).ok_or(EUSERS)?;
         *taken |= bit(index);
         // INVARIANT: The bit was set above.
         Ok(Self {
             shared: shared.clone(),
+            tenant,
             index,
         })
     }
+
+    /// The host's state of what was taken.
+    fn slot(&self) -> Result<Arc<AdiSlot>> {
+        let adi = &self.shared.adi;
+        let slot = if self.tenant {
+            adi.tenant(self.index)
+        } else {
+            adi.slot(self.index)
+        };
+        slot.cloned().ok_or(ENODEV)
+    }
 }
 
-impl Drop for WqReservation {
+impl Drop for Reservation {
     fn drop(&mut self) {
-        *self.shared.adi.taken.lock() &= !bit(self.index);
+        let bitmap = if self.tenant {
+            &self.shared.adi.tenants
+        } else {
+            &self.shared.adi.taken
+        };
+        *bitmap.lock() &= !bit(self.index);
     }
 }
 
@@ -244,11 +281,32 @@ impl VdsaState {
     /// enabled, disabled by the host's recovery of a halt, or gone with
     /// its device) has nothing in flight: the command is not sent, as the
     /// device would refuse to disable a disabled WQ.
-    fn phys_wq(&self, command: fn(WqSet) -> Command) -> Result<(), CmdError> {
+    ///
+    /// On the shared WQ, the command is `on_pasid`, for the vDSA's PASID:
+    /// draining (also for a disable) or aborting only its descriptors.
+    fn phys_wq(
+        &self,
+        command: fn(WqSet) -> Command,
+        on_pasid: fn(u32) -> Command,
+    ) -> Result<(), CmdError> {
         if !self.shared.wq_enabled(self.adi.wq) {
             return Ok(());
         }
+        if self.adi.shared {
+            return self.phys(on_pasid(self.adi.pasid.pasid()));
+        }
         self.phys(command(self.wq_set()?))
+    }
+
+    /// Whether the vDSA's work may run on the device now: its dedicated WQ
+    /// is enabled; on the shared WQ, that WQ is, and so is the guest's WQ
+    /// on a vDSA that is not quiesced.
+    pub(crate) fn may_run(&self) -> bool {
+        let on = self.shared.wq_enabled(self.adi.wq);
+        if !self.adi.shared {
+            return on;
+        }
+        on && self.regs.wq_enabled() && !self.quiesced.load(Relaxed)
     }
 
     fn wq_set(&self) -> Result<WqSet, CmdError> {
@@ -271,8 +329,12 @@ impl VdsaState {
             // The host recovered before telling the vDSAs: the physical WQ
             // is disabled, unless the guest enabled it again meanwhile
             // (after a reset of its own). The guest's reset of the halt
-            // then disables what is enabled.
-            regs.set_wq_enabled(self.shared.wq_enabled(self.adi.wq));
+            // then disables what is enabled. (The shared WQ is the host's:
+            // the recovery enabled it again, and the reset drains what
+            // the vDSA submits meanwhile.)
+            if !self.adi.shared {
+                regs.set_wq_enabled(self.shared.wq_enabled(self.adi.wq));
+            }
             vcmd::halt(regs, self);
             if let Some(e) = &*self.err.lock() {
                 e.signal();
@@ -307,19 +369,24 @@ impl vcmd::PhysWq for VdsaState {
     fn enable_wq(&self) -> Result<(), CmdError> {
         // Counted first: the WQ may write guest memory from now on.
         self.wq_runs.fetch_add(1, Relaxed);
+        if self.adi.shared {
+            // The host keeps the shared WQ enabled; the vDSA's descriptors
+            // reach it from now on (`may_run`).
+            return Ok(());
+        }
         self.phys(Command::EnableWq(self.adi.wq))
     }
 
     fn disable_wq(&self) -> Result<(), CmdError> {
-        self.phys_wq(Command::DisableWqs)
+        self.phys_wq(Command::DisableWqs, Command::DrainPasid)
     }
 
     fn drain_wq(&self) -> Result<(), CmdError> {
-        self.phys_wq(Command::DrainWqs)
+        self.phys_wq(Command::DrainWqs, Command::DrainPasid)
     }
 
     fn abort_wq(&self) -> Result<(), CmdError> {
-        self.phys_wq(Command::AbortWqs)
+        self.phys_wq(Command::AbortWqs, Command::AbortPasid)
     }
 
     fn request_int_handle(&self) -> Result<u16, CmdError> {
@@ -339,7 +406,7 @@ impl vcmd::PhysWq for VdsaState {
 /// A vDSA: the data of its VFIO device.
 #[pin_data]
 pub(crate) struct Vdsa {
-    wq: WqReservation,
+    wq: Reservation,
     core: Arc<VdsaState>,
     /// The eventfd of the request interrupt.
     #[pin]
@@ -460,11 +527,62 @@ impl Vdsa {
                     opcap: &core.backing.opcap,
                     handle: core.adi.handle(),
                     batch: self.shared().caps.version_major >= 2,
+                    block_on_fault: !core.adi.shared,
                 };
-                portal::write(self.shared(), self.wq.index, &allowed, off, buf)
+                if core.adi.shared {
+                    return self.submit_shared(&allowed, off, buf);
+                }
+                portal::write(self.shared(), core.adi.wq, &allowed, off, buf)
             }
             _ => Err(EINVAL),
         }
+    }
+
+    /// Submits a descriptor written to the portal of a vDSA of the shared
+    /// WQ. As a dedicated WQ does with a descriptor it cannot take, a
+    /// descriptor that the vDSA's WQ is not enabled for, or that the
+    /// shared WQ kept refusing (see [`portal::SharedDescriptor::submit`]),
+    /// is dropped and reported as a software error of the vDSA; the write
+    /// itself succeeds, as the guest's store did.
+    fn submit_shared(
+        &self,
+        allowed: &portal::Allowed<'_>,
+        off: u64,
+        buf: &mut UserSliceReader,
+    ) -> Result<usize> {
+        let core = &*self.core;
+        let desc = portal::SharedDescriptor::read(allowed, off, buf)?;
+        let opcode = desc.opcode;
+        // Under the command lock: once a command disabled the WQ (and
+        // drained the PASID) or quiesced the vDSA, no descriptor gets in.
+        let _cmd = core.cmd.lock();
+        let code = if !core.may_run() {
+            regs::SWERR_WQ_NOT_ENABLED
+        } else {
+            match desc.submit(self.shared(), core.adi.wq, core.adi.pasid.pasid()) {
+                Ok(()) => return Ok(kernel::portal::COMMAND_SIZE),
+                Err(e) if e == EBUSY => regs::SWERR_WQ_FULL,
+                Err(e) => return Err(e),
+            }
+        };
+        // The device describes the descriptor of a full WQ only.
+        let full = code == regs::SWERR_WQ_FULL;
+        let e0 = regs::SWERR0::zeroed()
+            .with_valid(true)
+            .with_desc_valid(full)
+            .with_wq_idx_valid(true)
+            .with_error(code)
+            .with_operation(if full { opcode } else { 0 });
+        vcmd::software_error(
+            &core.regs,
+            core,
+            &regs::SoftwareError {
+                e0,
+                e1: regs::SWERR1::zeroed(),
+                fault_addr: 0,
+            },
+        );
+        Ok(kernel::portal::COMMAND_SIZE)
     }
 
     /// Writes the low `size` bytes (at most 8) of `value` at `off` of
@@ -565,8 +683,9 @@ impl vfio::Operations for Vdsa {
         if let Err(e) = core.reset(false) {
             dev_err!(
                 dev.parent(),
-                "WQ {} did not disable: {:?}\n",
-                dev.wq.index,
+                "WQ {} did not disable (PASID {}): {:?}\n",
+                core.adi.wq,
+                core.adi.pasid.pasid(),
                 e
             );
         }
@@ -596,7 +715,11 @@ impl vfio::Operations for Vdsa {
     }
 
     fn mmap(dev: &vfio::Device<Self>, vma: &VmaNew, pos: u64) -> Result {
-        portal::mmap(dev.shared(), dev.wq.index, vma, pos)
+        // A shared WQ's portal would take any PASID the writer names.
+        if dev.core.adi.shared {
+            return Err(EINVAL);
+        }
+        portal::mmap(dev.shared(), dev.core.adi.wq, vma, pos)
     }
 
     fn info(dev: &vfio::Device<Self>) -> DeviceInfo {
@@ -623,6 +746,10 @@ impl vfio::Operations for Vdsa {
             pci::BAR0_REGION_INDEX => vfio::RegionInfo {
                 flags: rw,
                 size: bar0::SIZE,
+            },
+            pci::BAR2_REGION_INDEX if dev.core.adi.shared => vfio::RegionInfo {
+                flags: rw,
+                size: portal::BAR2_SIZE,
             },
             pci::BAR2_REGION_INDEX => {
                 caps.add_sparse_mmap(&portal::SPARSE_AREAS)?;
@@ -727,39 +854,60 @@ impl vfio::Operations for Vdsa {
 impl mdev::Driver for VdsaDriver {
     const NAME: &'static CStr = c"idxd_vdcm";
     const DEVICE_API: &'static CStr = pci::DEVICE_API;
-    const TYPES: &'static [mdev::Type] = &[mdev::Type {
-        sysfs_name: c"1dwq-v1",
-        pretty_name: c"vDSA, 1 dedicated WQ",
-        description: c"a virtual DSA with one dedicated WQ, read-only configuration, no guest PASID: its portals are mapped to the device's WQ and its DMA goes through a host PASID",
-        max_instances: 0,
-    }];
+    const TYPES: &'static [mdev::Type] = &[
+        mdev::Type {
+            sysfs_name: c"1dwq-v1",
+            pretty_name: c"vDSA, 1 dedicated WQ",
+            description: c"a virtual DSA with one dedicated WQ, read-only configuration, no guest PASID: its portals are mapped to the device's WQ and its DMA goes through a host PASID",
+            max_instances: 0,
+        },
+        mdev::Type {
+            sysfs_name: c"1swq-v1",
+            pretty_name: c"vDSA, 1 dedicated WQ on a shared WQ",
+            description: c"a virtual DSA with one dedicated WQ, read-only configuration, no guest PASID: a share of a shared WQ; the driver checks each descriptor written to its portals and submits it with ENQCMDS and a host PASID",
+            max_instances: 0,
+        },
+    ];
 
     type ParentData = VdsaParent;
     type Vfio = Vdsa;
 
-    fn max_instances(data: &VdsaParent, _type_index: usize) -> u32 {
-        data.shared.adi.wqs.map_or(0, |a| u32::from(a.count))
+    fn max_instances(data: &VdsaParent, type_index: usize) -> u32 {
+        let adi = &data.shared.adi;
+        match type_index {
+            TYPE_DEDICATED => adi.wqs.map_or(0, |a| u32::from(a.count)),
+            _ => adi.shared_wq().map_or(0, |s| u32::from(s.vdsas)),
+        }
     }
 
     fn probe(
         data: &VdsaParent,
         _parent: &device::Device<device::Bound>,
         _mdev: &mdev::Device<device::Core<'_>>,
-        _type_index: usize,
+        type_index: usize,
     ) -> Result<mdev::Probe<impl PinInit<Vdsa, Error>>> {
         let shared = &data.shared;
-        let wq = WqReservation::take(shared)?;
-        let adi = shared.adi.slot(wq.index).ok_or(ENODEV)?.clone();
+        let mut backing = data.backing;
+        let wq = if type_index == TYPE_DEDICATED {
+            Reservation::take_wq(shared)?
+        } else {
+            let swq = shared.adi.shared_wq().ok_or(ENODEV)?;
+            backing.wq_size = swq.vdsa_size();
+            Reservation::take_tenant(shared)?
+        };
+        let adi = wq.slot()?;
         let pasid = adi.pasid.clone();
-        let dwords = config::adi_wqcfg(&shared.caps, pasid.pasid())?;
-        shared.write_adi_wqcfg(wq.index, dwords)?;
-        let regs = Registers::new(&data.backing)?;
+        if !adi.shared {
+            let dwords = config::adi_wqcfg(&shared.caps, pasid.pasid())?;
+            shared.write_adi_wqcfg(adi.wq, dwords)?;
+        }
+        let regs = Registers::new(&backing)?;
         let core = Arc::pin_init(
             pin_init!(VdsaState {
                 shared: shared.clone(),
                 adi,
                 identity: data.identity,
-                backing: data.backing,
+                backing,
                 quiesced: Atomic::new(false),
                 wq_runs: Atomic::new(0),
                 cfg: ConfigSpace::new(data.identity),

@@ -24,18 +24,25 @@
 //! ([`check`]), as upstream idxd checks a descriptor written to its
 //! character device, and stores it into the WQ's portal with MOVDIR64B;
 //! this path needs no capability.
+//!
+//! A `1swq-v1` vDSA's portal pages are never mapped: its WQ is a share of
+//! a shared WQ, which takes a descriptor only with ENQCMDS and the PASID
+//! the descriptor names. Each descriptor written there is checked, given
+//! the vDSA's host PASID, unprivileged, and stored into the shared WQ's
+//! limited IMS portal with ENQCMDS ([`SharedDescriptor`]).
 
 use kernel::{
     mm::virt::VmaNew,
     portal,
     prelude::*,
     sync::atomic::{Atomic, Relaxed},
+    time::{delay::fsleep, Delta, Instant, Monotonic},
     uaccess::UserSliceReader,
     vfio::{self, pci},
 };
 
 use crate::{
-    desc::{Fields, COMPLETION_BYTES, OPCODE_BATCH},
+    desc::{Dword0, Fields, COMPLETION_BYTES, OPCODE_BATCH},
     regs::{IMS_PORTALS, PORTAL_PAGE_BYTES, WQ_PORTALS_BYTES},
     Shared,
 };
@@ -92,17 +99,25 @@ pub(crate) struct Allowed<'a> {
     /// Whether a batch may be submitted: its descriptors are in memory the
     /// driver does not check, which INTEL-SA-01084 rules out on DSA 1.0.
     pub(crate) batch: bool,
+    /// Whether a descriptor may block on a page fault: not on a shared
+    /// WQ, which the blocked descriptor would stall for the other vDSAs
+    /// (and no vDSA has page requests to resolve the fault).
+    pub(crate) block_on_fault: bool,
 }
 
 /// Checks a descriptor written through VFIO: its operation is one the vDSA
-/// shows (a batch only where [`Allowed::batch`]), its completion record is
-/// aligned as the device requires (a misaligned one confuses the device),
-/// and a completion interrupt names the vDSA's own handle. `EINVAL` if not.
+/// shows (a batch only where [`Allowed::batch`]), it blocks on faults only
+/// where [`Allowed::block_on_fault`], its completion record is aligned as
+/// the device requires (a misaligned one confuses the device), and a
+/// completion interrupt names the vDSA's own handle. `EINVAL` if not.
 pub(crate) fn check(cmd: &portal::Command, allowed: &Allowed<'_>) -> Result {
     let f = Fields::of(cmd);
     let opcode: u8 = f.dw1.opcode().into();
     let shown = allowed.opcap[usize::from(opcode / 64)] & (1 << (opcode % 64)) != 0;
     if !shown || (opcode == OPCODE_BATCH && !allowed.batch) {
+        return Err(EINVAL);
+    }
+    if f.dw1.block_on_fault().into_bool() && !allowed.block_on_fault {
         return Err(EINVAL);
     }
     if f.dw1.crav().into_bool() && f.completion % COMPLETION_BYTES as u64 != 0 {
@@ -114,9 +129,26 @@ pub(crate) fn check(cmd: &portal::Command, allowed: &Allowed<'_>) -> Result {
     Ok(())
 }
 
-/// Submits the descriptor of a VFIO write of `buf` at `off` of BAR 2: the
-/// whole 64 bytes at a descriptor slot of a portal page, checked
-/// ([`check`]), then stored into the same page of `wq`'s IMS portals with
+/// Reads the descriptor of a VFIO write of `buf` at `off` of BAR 2 and
+/// checks it: the whole 64 bytes at a descriptor slot of a portal page,
+/// passing [`check`]. `EINVAL` for any other write.
+fn read_checked(
+    allowed: &Allowed<'_>,
+    off: u64,
+    buf: &mut UserSliceReader,
+) -> Result<portal::Command> {
+    let len = buf.len();
+    if len != portal::COMMAND_SIZE || off % len as u64 != 0 || off >= MAPPED {
+        return Err(EINVAL);
+    }
+    let mut cmd = portal::Command::zeroed();
+    buf.read_slice(&mut cmd.0)?;
+    check(&cmd, allowed)?;
+    Ok(cmd)
+}
+
+/// Submits the descriptor of a VFIO write of `buf` at `off` of BAR 2 (see
+/// [`read_checked`]) into the same page of `wq`'s IMS portals with
 /// MOVDIR64B. `EINVAL` for any other write or a descriptor that fails the
 /// checks; nothing is submitted then.
 pub(crate) fn write(
@@ -126,15 +158,79 @@ pub(crate) fn write(
     off: u64,
     buf: &mut UserSliceReader,
 ) -> Result<usize> {
-    let len = buf.len();
-    if len != portal::COMMAND_SIZE || off % len as u64 != 0 || off >= MAPPED {
-        return Err(EINVAL);
-    }
-    let mut cmd = portal::Command::zeroed();
-    buf.read_slice(&mut cmd.0)?;
-    check(&cmd, allowed)?;
+    let cmd = read_checked(allowed, off, buf)?;
     let bar = shared.bar2.try_access().ok_or(ENODEV)?;
     let at = usize::from(wq) * WQ_PORTALS_BYTES + IMS_PORTALS + off as usize;
     portal::movdir64b(&*bar, at, &cmd)?;
-    Ok(len)
+    Ok(portal::COMMAND_SIZE)
+}
+
+// TIMEOUT: a vDSA that keeps to its WQ's size never finds the shared WQ
+// full (see `crate::config::AdiSharedWq`); one whose descriptor is refused
+// went past it, or waits behind one that did, for entries that the device
+// frees in microseconds (milliseconds under emulation). After this long,
+// the descriptor is dropped as a full WQ drops it.
+const SHARED_WAIT: Delta = Delta::from_millis(20);
+/// The pause between two tries of a refused descriptor.
+const SHARED_BACKOFF: Delta = Delta::from_micros(20);
+
+/// A descriptor of a `1swq-v1` vDSA: checked, and what the shared WQ made
+/// of it.
+pub(crate) struct SharedDescriptor {
+    cmd: portal::Command,
+    /// Its operation, for a software error.
+    pub(crate) opcode: u8,
+}
+
+impl SharedDescriptor {
+    /// The descriptor of a VFIO write of `buf` at `off` of a `1swq-v1`
+    /// vDSA's BAR 2, checked as [`write`] checks it; `EINVAL` if not.
+    pub(crate) fn read(allowed: &Allowed<'_>, off: u64, buf: &mut UserSliceReader) -> Result<Self> {
+        let cmd = read_checked(allowed, off, buf)?;
+        let opcode = Fields::of(&cmd).dw1.opcode().into();
+        Ok(Self { cmd, opcode })
+    }
+
+    /// Submits the descriptor to the shared WQ `wq` for the vDSA whose host
+    /// PASID is `pasid`: dword 0 becomes that PASID, unprivileged, whatever
+    /// the writer put there, and the descriptor is stored into the WQ's
+    /// limited IMS portal with ENQCMDS. While the WQ refuses it, the
+    /// writer waits its turn among the writers it refused
+    /// ([`super::adi::Turns`]), for [`SHARED_WAIT`] at most: [`EBUSY`]
+    /// then. May sleep.
+    pub(crate) fn submit(mut self, shared: &Shared, wq: u16, pasid: u32) -> Result {
+        let dw0 = Dword0::zeroed()
+            .try_with_pasid(pasid)?
+            .with_privileged(false);
+        self.cmd.0[..4].copy_from_slice(&dw0.into_raw().to_le_bytes());
+        let at = usize::from(wq) * WQ_PORTALS_BYTES + IMS_PORTALS + PORTAL_PAGE_BYTES;
+        let enqcmds = || {
+            let bar = shared.bar2.try_access().ok_or(ENODEV)?;
+            portal::enqcmds(&*bar, at, &self.cmd)
+        };
+        let turns = &shared.adi.swq_turns;
+        if turns.waiting.load(Relaxed) == 0 {
+            match enqcmds() {
+                Err(e) if e == EAGAIN => {}
+                other => return other,
+            }
+        }
+        turns.waiting.fetch_add(1, Relaxed);
+        let result = {
+            let _turn = turns.turn.lock();
+            let start = Instant::<Monotonic>::now();
+            loop {
+                match enqcmds() {
+                    Err(e) if e == EAGAIN => {}
+                    other => break other,
+                }
+                if start.elapsed() > SHARED_WAIT {
+                    break Err(EBUSY);
+                }
+                fsleep(SHARED_BACKOFF);
+            }
+        };
+        turns.waiting.fetch_sub(1, Relaxed);
+        result
+    }
 }
