@@ -352,8 +352,9 @@ boot_sva() {
 # Our QEMU in the emulated machine gives a nested guest (tools/vm/vdsa-l2)
 # its DSA through vfio-pci, and the upstream idxd there runs dmatest. A
 # boot of its own, one DSA; each nested boot takes minutes. The device:
-# VDSA_L2_DEVICE, "vdsa" (a vDSA created through sysfs, the default; its
-# portal trapped under TCG, mapped under KVM) or "pci" (the DSA itself);
+# VDSA_L2_DEVICE, "vdsa" (a vDSA created through sysfs, the default: under
+# KVM a 1dwq-v1 vDSA with its portal mapped, under TCG a 1swq-v1 one) or
+# "pci" (the DSA itself);
 # the QEMU backends ($4): "container" (iommufd's
 # compatibility container, in the test kernel) and "iommufd", each with
 # the nested guest's accelerators ($5): "kvm" (kvm_amd on the SVM that
@@ -371,10 +372,12 @@ boot_l2() {
 	case " $5 " in *" kvm "*) mig="kvm 40000" snap="kvm 10000" ;; esac
 	for backend in $4; do
 		for accel in $5; do
-			# Under TCG a vDSA's portal is trapped (vdsa-trapped): each
-			# descriptor reaches the driver as one 64-byte write.
+			# Under TCG the vDSA is one of a shared WQ (vdsa-swq): its
+			# portal is trapped, each descriptor reaches the driver as
+			# one 64-byte write, which it submits with ENQCMDS while
+			# another user copies through the same WQ.
 			local kind=${VDSA_L2_DEVICE:-vdsa}
-			[ "$kind:$accel" != vdsa:tcg ] || kind=vdsa-trapped
+			[ "$kind:$accel" != vdsa:tcg ] || kind=vdsa-swq
 			l2_tests+=("l2_dmatest.sh $kind $backend $accel")
 		done
 		l2_tests+=("l2_migrate.sh $backend $mig live" "l2_migrate.sh $backend $snap snapshot")

@@ -10,12 +10,17 @@
 # through vfio-pci: under KVM through irqfd into KVM (QEMU's own MSI
 # handler never runs), under TCG through QEMU.
 #
-# usage: l2_dmatest.sh pci|vdsa|vdsa-trapped [container|iommufd] [tcg|kvm] [ITERATIONS]
+# usage: l2_dmatest.sh pci|vdsa|vdsa-trapped|vdsa-swq [container|iommufd] [tcg|kvm] [ITERATIONS]
 #   pci:   the first DSA 1.0 of the machine, bound to vfio-pci
 #   vdsa:  a vDSA of idxd_vdcm on that DSA, created through sysfs
 #   vdsa-trapped: the same, its portal not mapped by QEMU (x-no-mmap=on):
 #          each of the nested idxd's MOVDIR64B reaches the driver as one
 #          64-byte write, which it checks and submits (TCG only)
+#   vdsa-swq: a vDSA of type 1swq-v1 (idxd_vdcm loaded with swq_vdsas=2),
+#          whose portal is never mapped: the driver checks each descriptor
+#          and submits it to the shared WQ with ENQCMDS (TCG only); while
+#          the nested guest runs, a VFIO program here copies through
+#          another vDSA of the same shared WQ (vdsa_swq_test tenant)
 #   container: QEMU's VFIO container (/dev/vfio/vfio, which iommufd
 #          provides in the test kernel); iommufd: QEMU's iommufd backend
 #   tcg, kvm: the nested guest's accelerator (vdsa-l2 --accel)
@@ -35,7 +40,7 @@ accel=${3:-tcg}
 iterations=${4:-400}
 tests=$(cd "$(dirname "$0")" && pwd)
 
-ktap_header 10
+ktap_header $((10 + $([ "$kind" = vdsa-swq ] && echo 1 || echo 0)))
 
 uuid=
 assign=
@@ -50,17 +55,25 @@ pci)
 	assign_dev="host=$dev"
 	ktap_result 0 "vfio-pci binds the DSA ($dev)"
 	;;
-vdsa | vdsa-trapped)
-	[ "$kind" = vdsa ] || nommap=--no-mmap
+vdsa | vdsa-trapped | vdsa-swq)
+	[ "$kind" != vdsa-trapped ] || nommap=--no-mmap
+	type=1dwq-v1
+	params=
+	if [ "$kind" = vdsa-swq ]; then
+		type=1swq-v1
+		params=swq_vdsas=2
+	fi
 	dev=$(dsa_devices 0b25 | head -n 1)
 	rmmod idxd 2>/dev/null
 	create() {
-		modprobe idxd_vdcm || return 1
+		rmmod idxd_vdcm 2>/dev/null
+		# shellcheck disable=SC2086 # none or one parameter
+		modprobe idxd_vdcm $params || return 1
 		uuid=$(cat /proc/sys/kernel/random/uuid)
-		echo "$uuid" >"/sys/bus/pci/devices/$dev/mdev_supported_types/idxd_vdcm-1dwq-v1/create" &&
+		echo "$uuid" >"/sys/bus/pci/devices/$dev/mdev_supported_types/idxd_vdcm-$type/create" &&
 			test -d "/sys/bus/mdev/devices/$uuid"
 	}
-	ktap_check "a vDSA is created through sysfs on $dev" create
+	ktap_check "a vDSA ($type) is created through sysfs on $dev" create
 	mount -t debugfs none /sys/kernel/debug 2>/dev/null
 	cfg=/sys/kernel/debug/idxd_vdcm-$dev/config
 	assign="--vdsa $uuid"
@@ -106,7 +119,8 @@ ktap_check "QEMU realizes vfio-pci with the device without a warning ($backend)"
 # A vDSA's completion interrupts, counted by its WQ's IMS vector, and the
 # calls of its driver's VFIO read, write and ioctl handlers (the slow path).
 vdsa_counts() {
-	awk '/^vdsa_wq .* completions/ { for (i = 3; i < NF; i++) if ($i == "completions") c += $(i + 1) }
+	awk '/^vdsa_(wq|swq_slot) .* completions/ {
+			for (i = 3; i < NF; i++) if ($i == "completions") c += $(i + 1) }
 		/^vdsa_vfio_calls/ { v = $2 }
 		END { print c + 0, v + 0 }' "$cfg"
 }
@@ -148,6 +162,14 @@ rm -f $trace
 # platform's fault is given up after 5 minutes, not 15.
 l2_timeout=900
 [ "$accel" = kvm ] && l2_timeout=300
+# Another user of the shared WQ meanwhile, until the nested run ends.
+stop=/tmp/l2_dmatest.stop
+tenant_out=/tmp/l2_dmatest.tenant
+rm -f $stop
+if [ "$kind" = vdsa-swq ]; then
+	"$tests/vdsa_swq_test" "$dev" tenant $stop >$tenant_out 2>&1 &
+	tenant=$!
+fi
 vdsa-l2 --accel "$accel" --timeout $l2_timeout $opt $nommap $assign --share $share --log $log \
 	--qemu-arg -trace --qemu-arg kvm_irqchip_add_msi_route \
 	--qemu-arg -trace --qemu-arg vfio_msi_interrupt --qemu-arg -D --qemu-arg $trace -- sh -c \
@@ -156,6 +178,7 @@ vdsa-l2 --accel "$accel" --timeout $l2_timeout $opt $nommap $assign --share $sha
 st=$?
 end=$(date +%s)
 kill $sampler
+touch $stop
 [ $st -eq 0 ] || platform_fault $log
 sed 's/^/    /' $out
 sed 's/^/# /' $err
@@ -196,6 +219,19 @@ elif [ "$kind" = vdsa-trapped ]; then
 	ktap_diag "vDSA: $(($3 - $1)) completion interrupts on its IMS vector, $(($4 - $2)) slow-path calls in all ($iterations copies)"
 	[ $(($3 - $1)) -gt 0 ] && [ $(($4 - $2)) -ge "$iterations" ]
 	ktap_result $? "the vDSA's IMS vector took the completions; each copy came through the trapped portal"
+elif [ "$kind" = vdsa-swq ]; then
+	# The tenant polls its records: the interrupts are the nested
+	# guest's; the slow-path calls are both users' (every descriptor of
+	# either is a write).
+	# shellcheck disable=SC2086,SC2046 # two numbers each
+	set -- $before $(vdsa_counts)
+	ktap_diag "vDSAs: $(($3 - $1)) completion interrupts on the nested guest's IMS vector, $(($4 - $2)) slow-path calls in all ($iterations nested copies and the tenant's)"
+	[ $(($3 - $1)) -gt 0 ] && [ $(($4 - $2)) -ge "$iterations" ]
+	ktap_result $? "the vDSA's IMS vector took the completions; each copy came through the driver"
+	wait $tenant
+	tst=$?
+	sed 's/^/# tenant: /' $tenant_out
+	ktap_result $tst "another user copied through a vDSA of the same shared WQ meanwhile, each copy right"
 else
 	n=$(cat $irqs)
 	ktap_diag "vfio-pci MSI-X interrupts here: $n"
@@ -217,5 +253,10 @@ fi
 case "$kind" in
 pci) dsa_vfio_release ;;
 vdsa | vdsa-trapped) echo 1 >"/sys/bus/mdev/devices/$uuid/remove" ;;
+vdsa-swq)
+	echo 1 >"/sys/bus/mdev/devices/$uuid/remove"
+	# The next test loads the module as it needs it.
+	rmmod idxd_vdcm
+	;;
 esac
 ktap_finished

@@ -6,14 +6,18 @@
 # vDSA, starts it (the mediated device appears), lists it, stops it (the
 # device goes away) and undefines it.
 #
-# usage: mdevctl_test.sh [DEVICE-ID]
+# usage: mdevctl_test.sh [DEVICE-ID [TYPE]]
+#   TYPE: 1dwq-v1 (the default) or 1swq-v1 (idxd_vdcm loaded with
+#   swq_vdsas=2)
 
 # shellcheck source=tools/testing/selftests/vdsa/ktap.sh
 . "$(dirname "$0")/ktap.sh"
 
 devid=${1:-0b25}
 bdf=$(dsa_devices "$devid" | head -n 1)
-type=idxd_vdcm-1dwq-v1
+type=idxd_vdcm-${2:-1dwq-v1}
+params=
+[ "$type" != idxd_vdcm-1swq-v1 ] || params=swq_vdsas=2
 uuid=$(cat /proc/sys/kernel/random/uuid)
 avail=/sys/bus/pci/devices/$bdf/mdev_supported_types/$type/available_instances
 
@@ -27,9 +31,11 @@ rmmod idxd 2>/dev/null
 
 loaded() {
 	[ -n "$bdf" ] || { ktap_diag "no 8086:$devid device"; return 1; }
-	modprobe idxd_vdcm && dsa_bound_to idxd_vdcm "$bdf" && [ -e "$avail" ]
+	rmmod idxd_vdcm 2>/dev/null
+	# shellcheck disable=SC2086 # none or one parameter
+	modprobe idxd_vdcm $params && dsa_bound_to idxd_vdcm "$bdf" && [ -e "$avail" ]
 }
-ktap_check "idxd_vdcm loaded, $bdf offers vDSAs" loaded
+ktap_check "idxd_vdcm loaded${params:+ with $params}, $bdf offers vDSAs" loaded
 before=$(cat "$avail" 2>/dev/null)
 
 types() {

@@ -31,8 +31,11 @@ fi
 	"vdsa_test.sh 11fb" \
 	"vdsa_slow_test.sh 0b25" \
 	"vdsa_slow_test.sh 11fb" \
+	"vdsa_swq_test.sh 0b25 4" \
+	"vdsa_swq_test.sh 11fb 16" \
 	"vdsa_fuzz.sh 0b25 10000" \
 	"vdsa_fuzz.sh 11fb 10000" \
+	"vdsa_fuzz.sh --swq 0b25 10000" \
 	"vdsa_halt_test.sh 0b25" \
 	"vdsa_halt_test.sh 11fb" \
 	"vdsa_migrate_test.sh 0b25" \
@@ -50,6 +53,7 @@ fi
 	"portal_test.sh" \
 	"mdev_test" \
 	"mdevctl_test.sh 0b25" \
+	"mdevctl_test.sh 0b25 1swq-v1" \
 	"l2_store64b.sh"
 for t in "$@"; do
 	if [ -n "$once" ]; then

@@ -9,9 +9,12 @@
 # the driver's VFIO read, write and ioctl calls during the vDSA run, which
 # must be 0; and the same vDSA run with each descriptor written by pwrite
 # to its trapped portal instead (goal >= 0.5 of the mapped one). They
-# alternate in ROUNDS rounds; prints the median ratios, their spread and
-# the goals (bench_rounds); the checks are that the runs complete without
-# error, never a speed.
+# alternate in 3 rounds; prints the median ratios, their spread and the
+# goals (bench_rounds); the checks are that the runs complete without
+# error, never a speed. Then the fairness of the shared WQ (idxd_vdcm
+# reloaded with swq_vdsas=2): vDSA A floods it, vDSA B keeps its own WQ
+# full, and B's share of the descriptors the two got in (goal >= 0.4), in 3
+# rounds.
 #
 # usage: vdsa_bench.sh [DEVICE-ID [COUNT]]
 
@@ -23,7 +26,7 @@ count=${2:-4000}
 bdf=$(dsa_devices "$devid" | head -n 1)
 
 rounds=3
-ktap_header $((3 * rounds + 1))
+ktap_header $((4 * rounds + 2))
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 rmmod idxd 2>/dev/null
 modprobe idxd_vdcm
@@ -74,6 +77,25 @@ while [ $round -le $rounds ]; do
 	all_calls="$all_calls ${calls:-?}"
 	round=$((round + 1))
 done
+
+fair_b='' fair_all=''
+fair() {
+	out=$("$(dirname "$0")"/vdsa_swq_test "$bdf" bench 2) || {
+		echo "$out"
+		return 1
+	}
+	echo "$out" | grep '^#'
+	_b=$(echo "$out" | sed -n 's/^# swq_fair b_per_s=\([0-9]*\) .*/\1/p')
+	_a=$(echo "$out" | sed -n 's/.* a_per_s=\([0-9]*\).*/\1/p')
+	fair_b="$fair_b ${_b:-0}" fair_all="$fair_all $((${_a:-0} + ${_b:-0}))"
+}
+ktap_check "idxd_vdcm reloaded with swq_vdsas=2" \
+	sh -c "rmmod idxd_vdcm && $(command -v modprobe) idxd_vdcm swq_vdsas=2"
+round=1
+while [ $round -le $rounds ]; do
+	ktap_check "round $round shared WQ: A floods, B keeps its WQ full, B's copies right" fair
+	round=$((round + 1))
+done
 ktap_check "idxd_vdcm unloads" rmmod idxd_vdcm
 
 bench_rounds "vDSA portal 4 KiB MEMMOVE, depth 8 (user vs host kernel dwq)" \
@@ -81,4 +103,6 @@ bench_rounds "vDSA portal 4 KiB MEMMOVE, depth 8 (user vs host kernel dwq)" \
 bench_rounds "vDSA 4 KiB MEMMOVE, depth 8 (trapped portal, pwrite, vs mapped)" \
 	desc/s ">=0.5" "$trapped_rates" "$vdsa_rates"
 ktap_diag "bench: vDSA driver VFIO calls during the fast-path runs |$all_calls | goal 0"
+bench_rounds "shared WQ fairness: B's 4 KiB MEMMOVEs while A floods (vs both)" \
+	desc/s ">=0.4" "$fair_b" "$fair_all"
 ktap_finished

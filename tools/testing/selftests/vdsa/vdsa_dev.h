@@ -49,17 +49,28 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static char bdf[64], debugfs[256];
+/*
+ * The vDSAs are of type idxd_vdcm-1swq-v1 (VDSA_TYPE=1swq-v1 in the
+ * environment): their portals are never mapped, descriptors are written
+ * with pwrite().
+ */
+static int vdsa_trapped_type;
 
 /*
  * Test the DSA @pci_bdf: its BDF in bdf, the driver's debugfs config file
- * of it in debugfs, its vDSA type in types_dir.
+ * of it in debugfs, its vDSA type in types_dir (TYPE, or the one VDSA_TYPE
+ * names).
  */
 static inline void select_dsa(const char *pci_bdf)
 {
+	const char *type = getenv("VDSA_TYPE");
+
+	vdsa_trapped_type = type && !strcmp(type, "1swq-v1");
 	snprintf(bdf, sizeof(bdf), "%s", pci_bdf);
 	snprintf(debugfs, sizeof(debugfs), "/sys/kernel/debug/idxd_vdcm-%s/config", bdf);
 	snprintf(types_dir, sizeof(types_dir),
-		 "/sys/bus/pci/devices/%s/mdev_supported_types/" TYPE, bdf);
+		 "/sys/bus/pci/devices/%s/mdev_supported_types/%s", bdf,
+		 vdsa_trapped_type ? "idxd_vdcm-1swq-v1" : TYPE);
 }
 
 /* A number after @key in the driver's debugfs config file; -1 if absent. */
@@ -132,7 +143,8 @@ static inline int map_portal(struct vdsa *v)
 
 /*
  * Open the vDSA @uuid through its cdev, bind a fresh iommufd, attach a
- * fresh IOAS that maps its memory at IOVA_BASE; map the portal if @portal.
+ * fresh IOAS that maps its memory at IOVA_BASE; if @portal, map the portal
+ * (unless the type's is trapped) and enable the device and its WQ.
  */
 static inline int cdev_open(const char *uuid, struct vdsa *v, int portal)
 {
@@ -148,7 +160,7 @@ static inline int cdev_open(const char *uuid, struct vdsa *v, int portal)
 		ret = ioas_map(v->iommufd, v->ioas, v->mem, IOVA_BASE, NPAGES * PAGE);
 	if (!ret)
 		ret = attach_pt(v->fd, v->ioas);
-	if (!ret && portal)
+	if (!ret && portal && !vdsa_trapped_type)
 		ret = map_portal(v);
 	/* Enabled as the guest's driver would, through BAR0. */
 	if (!ret && portal && vdsa_enable(v->fd))
@@ -257,10 +269,18 @@ static inline uint64_t compl_iova(int i)
 	return IOVA(COMPL_PAGE) + i * 32;
 }
 
-/* Submit @d (its record is record 0) and wait for the record. */
+/*
+ * Submit @d (its record is record 0) and wait for the record: through the
+ * mapped portal, or written to page 1 of BAR 2 if it is not mapped.
+ */
 static inline uint8_t submit(struct vdsa *v, struct dsa_hw_desc *d)
 {
-	return dsa_submit(v->portal, false, d, compl(v, 0));
+	if (v->portal != MAP_FAILED)
+		return dsa_submit(v->portal, false, d, compl(v, 0));
+	memset(compl(v, 0), 0, sizeof(struct dsa_completion_record));
+	if (pwrite(v->fd, d, sizeof(*d), BAR2 + PAGE) != sizeof(*d))
+		return 0;
+	return dsa_wait(compl(v, 0), DSA_WAIT_MS);
 }
 
 static inline uint8_t memmove_iova(struct vdsa *v, uint64_t src, uint64_t dst,

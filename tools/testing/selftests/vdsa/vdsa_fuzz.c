@@ -18,7 +18,9 @@
  *   OPS: operations (default 10000); SEED: the random seed (default: from
  *   the clock), printed so that a run can be repeated. With VDSA_FUZZ_TRACE
  *   set in the environment, each operation is named on stderr first, so
- *   that the last one named is the one a hang is in.
+ *   that the last one named is the one a hang is in. With VDSA_TYPE=1swq-v1,
+ *   both vDSAs are of that type: on the same shared WQ, their portals
+ *   trapped.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -256,7 +258,7 @@ static void op_descriptor(void)
 		d.dst_addr = IOVA(below(NPAGES)) + below(PAGE);
 		d.xfer_size = below(2 * PAGE);
 	}
-	if (below(4)) {
+	if (below(4) && f.portal != MAP_FAILED) {
 		dsa_movdir64b(f.portal, &d);
 		return;
 	}
