@@ -21,7 +21,7 @@ use kernel::{
     io::Io,
     prelude::*,
     sync::atomic::{Atomic, Relaxed, Release},
-    time::{delay::fsleep, Delta},
+    time::{delay::fsleep, Delta, Instant, Monotonic},
 };
 
 use crate::{cmd::Command, config, regs, regs::DeviceState, Shared};
@@ -39,6 +39,13 @@ const RESET_FLR: u32 = 1;
 // that holds it makes the recovery pointless anyway.
 const LOCKED_RETRIES: u32 = 50;
 const LOCKED_RETRY_DELAY: Delta = Delta::from_millis(20);
+
+// TIMEOUT: a recovery is a reset and the configuration of probe, which
+// take milliseconds; a function level reset may wait for the device lock
+// (`LOCKED_RETRIES` times `LOCKED_RETRY_DELAY`). Past that, the recovery
+// failed and the device stays halted.
+const RECOVERY_WAIT: Delta = Delta::from_secs(2);
+const RECOVERY_POLL: Delta = Delta::from_millis(1);
 
 /// The device's halts.
 pub(crate) struct HaltState {
@@ -75,6 +82,18 @@ impl Shared {
             slot.note_halt();
         }
         self.halt.recover.store(true, Relaxed);
+    }
+
+    /// Waits until the device is recovered from a halt, for
+    /// [`RECOVERY_WAIT`] at most: a vDSA's command for the physical device
+    /// waits for the recovery of a halt the vDSA is not shown yet (shown
+    /// once the device works again, see [`Shared::recover_halts`]), rather
+    /// than reach a halted device or one being reconfigured. May sleep.
+    pub(crate) fn wait_recovered(&self) {
+        let start = Instant::<Monotonic>::now();
+        while self.halt.halted.load(Relaxed) && start.elapsed() < RECOVERY_WAIT {
+            fsleep(RECOVERY_POLL);
+        }
     }
 
     /// Recovers from the halts noted, from the interrupt thread. The vDSAs

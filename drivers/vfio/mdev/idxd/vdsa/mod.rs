@@ -267,9 +267,11 @@ pub(crate) struct VdsaState {
 }
 
 impl VdsaState {
-    /// Runs an admin command on the physical WQ; the guest sees a failure as
-    /// a hardware error (the host logs it).
+    /// Runs an admin command on the physical WQ, once the device is
+    /// recovered from a halt it may be in ([`Shared::wait_recovered`]); the
+    /// guest sees a failure as a hardware error (the host logs it).
     fn phys(&self, command: Command) -> Result<(), CmdError> {
+        self.shared.wait_recovered();
         self.shared
             .exec(command)
             .map(|_| ())
@@ -289,6 +291,8 @@ impl VdsaState {
         command: fn(WqSet) -> Command,
         on_pasid: fn(u32) -> Command,
     ) -> Result<(), CmdError> {
+        // What the WQ's state says after a recovery, not during one.
+        self.shared.wait_recovered();
         if !self.shared.wq_enabled(self.adi.wq) {
             return Ok(());
         }
