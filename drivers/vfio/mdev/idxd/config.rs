@@ -214,9 +214,7 @@ impl AdiSharedWq {
             .try_with_priority(KERNEL_WQ_PRIORITY)?
             .with_pasid_en(true)
             .with_privileged(false);
-        let limits = WqcfgLimits::zeroed()
-            .try_with_max_xfer_shift(caps.max_xfer_bytes.trailing_zeros())?
-            .try_with_max_batch_shift(caps.max_batch_size.trailing_zeros())?;
+        let limits = limits(caps)?;
         Ok([
             WqcfgSize::zeroed().with_size(self.size).into_raw(),
             WqcfgThreshold::zeroed()
@@ -265,6 +263,13 @@ impl AdiWqs {
     }
 }
 
+/// The WQCFG limits of every WQ: the device's largest transfer and batch.
+fn limits(caps: &Capabilities) -> Result<WqcfgLimits> {
+    WqcfgLimits::zeroed()
+        .try_with_max_xfer_shift(caps.max_xfer_bytes.trailing_zeros())?
+        .try_with_max_batch_shift(caps.max_batch_size.trailing_zeros())
+}
+
 /// The WQCFG dwords (threshold, mode, limits) of an assignable device
 /// interface's dedicated WQ: its DMA is tagged with `pasid` (the
 /// interface's host PASID), unprivileged, since a first-stage PASID entry
@@ -277,9 +282,7 @@ pub(crate) fn adi_wqcfg(caps: &Capabilities, pasid: u32) -> Result<[u32; 3]> {
         .try_with_pasid(pasid)?
         .with_pasid_en(true)
         .with_privileged(false);
-    let limits = WqcfgLimits::zeroed()
-        .try_with_max_xfer_shift(caps.max_xfer_bytes.trailing_zeros())?
-        .try_with_max_batch_shift(caps.max_batch_size.trailing_zeros())?;
+    let limits = limits(caps)?;
     Ok([threshold.into_raw(), mode.into_raw(), limits.into_raw()])
 }
 
@@ -299,9 +302,7 @@ pub(crate) fn wqcfg(caps: &Capabilities, wq: &KernelWq) -> Result<[u32; 4]> {
         // API domain; a shared WQ's carries the PASID of each descriptor.
         .with_pasid_en(wq.mode == WqMode::Shared)
         .with_privileged(true);
-    let limits = WqcfgLimits::zeroed()
-        .try_with_max_xfer_shift(caps.max_xfer_bytes.trailing_zeros())?
-        .try_with_max_batch_shift(caps.max_batch_size.trailing_zeros())?;
+    let limits = limits(caps)?;
     Ok([
         size.into_raw(),
         threshold.into_raw(),

@@ -124,39 +124,32 @@ impl Shared {
     pub(crate) fn configure(&self) -> Result {
         let bar = self.bar0.try_access().ok_or(ENXIO)?;
         let caps = &self.caps;
-        for wq in self.plan.wqs() {
-            let dwords = config::wqcfg(caps, &wq)?;
+        // The host's WQs, and the shared WQ of the 1swq-v1 vDSAs, which is
+        // the host's to configure and enable (the vDSAs only submit to it).
+        let host = self
+            .plan
+            .wqs()
+            .map(|wq| (wq.index, config::wqcfg(caps, &wq)));
+        let swq = self.adi.shared_wq().map(|s| (s.index, s.wqcfg(caps)));
+        for (wq, dwords) in Iterator::chain(host, swq) {
             let at = [
                 regs::wqcfg::SIZE,
                 regs::wqcfg::THRESHOLD,
                 regs::wqcfg::MODE,
                 regs::wqcfg::LIMITS,
             ];
-            for (dword, value) in at.into_iter().zip(dwords) {
-                bar.try_write32(value, self.tables.wqcfg_dword(caps, wq.index, dword))?;
+            for (dword, value) in at.into_iter().zip(dwords?) {
+                bar.try_write32(value, self.tables.wqcfg_dword(caps, wq, dword))?;
             }
         }
-        // The vDSAs' WQs: their size and group cannot change once the
-        // device is enabled; a vDSA writes the rest.
+        // The dedicated WQs of the vDSAs: their size and group cannot
+        // change once the device is enabled; a vDSA writes the rest.
         if let Some(adi) = self.adi.wqs {
             for wq in adi.indices() {
                 bar.try_write32(
                     u32::from(adi.size),
                     self.tables.wqcfg_dword(caps, wq, regs::wqcfg::SIZE),
                 )?;
-            }
-            // The shared WQ of the 1swq-v1 vDSAs is the host's to configure
-            // and enable; the vDSAs only submit to it.
-            if let Some(swq) = adi.shared {
-                let at = [
-                    regs::wqcfg::SIZE,
-                    regs::wqcfg::THRESHOLD,
-                    regs::wqcfg::MODE,
-                    regs::wqcfg::LIMITS,
-                ];
-                for (dword, value) in at.into_iter().zip(swq.wqcfg(caps)?) {
-                    bar.try_write32(value, self.tables.wqcfg_dword(caps, swq.index, dword))?;
-                }
             }
         }
         let wqs = self.plan.group_wqs() | self.adi.wqs.map_or(0, |a| a.group_wqs());
@@ -185,14 +178,17 @@ impl Shared {
         Ok(())
     }
 
+    /// The WQs the host enables: its own and the vDSAs' shared WQ.
+    fn enabled_wqs(&self) -> impl Iterator<Item = u16> {
+        let swq = self.adi.shared_wq().map(|s| s.index);
+        Iterator::chain(self.plan.wqs().map(|wq| wq.index), swq)
+    }
+
     /// Enables the device, the host's WQs and the vDSAs' shared WQ.
     pub(crate) fn enable(&self) -> Result {
         self.exec(Command::EnableDevice)?;
-        for wq in self.plan.wqs() {
-            self.exec(Command::EnableWq(wq.index))?;
-        }
-        if let Some(swq) = self.adi.shared_wq() {
-            self.exec(Command::EnableWq(swq.index))?;
+        for wq in self.enabled_wqs() {
+            self.exec(Command::EnableWq(wq))?;
         }
         Ok(())
     }
@@ -200,8 +196,7 @@ impl Shared {
     /// Disables the host's WQs, the vDSAs' shared WQ and the device (each
     /// drains first), then resets the device.
     pub(crate) fn disable(&self) -> Result {
-        let swq = self.adi.shared_wq().map(|s| s.index);
-        for wq in Iterator::chain(self.plan.wqs().map(|wq| wq.index), swq) {
+        for wq in self.enabled_wqs() {
             // Best effort: the reset below ends everything anyway.
             let _ = self.exec(Command::DisableWqs(WqSet::one(wq)?));
         }

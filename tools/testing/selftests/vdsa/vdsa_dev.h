@@ -73,6 +73,15 @@ static inline void select_dsa(const char *pci_bdf)
 		 vdsa_trapped_type ? "idxd_vdcm-1swq-v1" : TYPE);
 }
 
+/* A host job through the driver's debugfs submit file; 0 or -errno. */
+static inline int host_job(const char *spec)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/idxd_vdcm-%s/submit", bdf);
+	return write_str(path, spec);
+}
+
 /* A number after @key in the driver's debugfs config file; -1 if absent. */
 static inline long long config_value(const char *key)
 {

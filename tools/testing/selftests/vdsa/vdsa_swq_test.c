@@ -491,15 +491,6 @@ static int run_bench(double secs)
 	return ktap_finish();
 }
 
-/* Host jobs through the driver's debugfs submit file. */
-static int host_job(const char *spec)
-{
-	char path[300];
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/idxd_vdcm-%s/submit", bdf);
-	return write_str(path, spec);
-}
-
 /*
  * One vDSA copying, each copy checked, until @stopfile exists (at most
  * an hour).

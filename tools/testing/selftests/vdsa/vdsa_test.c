@@ -488,15 +488,6 @@ static void test_limit(long avail)
 	result(type_long("available_instances") == avail, "all removed");
 }
 
-/* Host jobs through the driver's debugfs submit file. */
-static int host_job(const char *spec)
-{
-	char path[300];
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/idxd_vdcm-%s/submit", bdf);
-	return write_str(path, spec);
-}
-
 /* Drop CAP_SYS_RAWIO from the effective, permitted and bounding sets. */
 static int drop_rawio(void)
 {
